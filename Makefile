@@ -1,0 +1,61 @@
+# Pacte PME portal. `make run` serves the portal, `make test` runs every check.
+# DATABASE_URL / REDIS_URL: the given services, or embedded ones kept under .local/.
+
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+BENCH ?=
+
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: run test lint bench install messages stop reset-local clean compose-check
+
+$(STAMP): pyproject.toml
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[embedded,dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+messages: $(STAMP)
+	$(PY) manage.py compilemessages --ignore=.venv --ignore=.local -v 0
+
+run: $(STAMP) messages
+	$(PY) -m pacte.dev
+
+test: $(STAMP) messages
+	@command -v chromium >/dev/null 2>&1 && command -v chromedriver >/dev/null 2>&1 || { \
+		echo "Installing Debian's chromium and chromium-driver for the browser tests"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null; }
+	@command -v pdftoppm >/dev/null 2>&1 || DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null || true
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/djlint templates --check --quiet
+	$(VENV)/bin/djlint templates --lint --quiet
+	$(PY) manage.py makemigrations --check --dry-run
+	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-for-django ALLOWED_HOSTS=pacte.example \
+		CSRF_TRUSTED_ORIGINS=https://pacte.example $(PY) manage.py check --deploy --fail-level WARNING
+	$(VENV)/bin/pytest
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/djlint templates --reformat --quiet || true
+
+bench: $(STAMP)
+	$(PY) -m bench $(BENCH)
+
+compose-check:
+	docker compose config --quiet
+
+stop:
+	@test -x $(PY) && $(PY) -m pacte.embedded stop || true
+
+reset-local: stop
+	rm -rf .local
+
+clean: reset-local
+	rm -rf $(VENV)

@@ -1,0 +1,77 @@
+"""Demo people and organisations for `manage.py seed_demo` (idempotent)."""
+
+from allauth.account.models import EmailAddress
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+
+from .models import Membership, Organisation, Role
+
+DEMO_PASSWORD = "demo-pacte-2026"  # noqa: S105  (printed by seed_demo, for the demo only)
+
+LARGE_ACCOUNTS = [
+    # name, SIREN, sector, public naming, admin, member
+    ("Banque Hexagone", "552120222", "Banque et assurance", True, "buyer@example.org", "buyer2@example.org"),
+    ("Énergies de France", "552081317", "Énergie", False, "achats@energies.example.org", "analyste@energies.example.org"),
+]
+SMES = [
+    ("Cyberbase", "732829320", "sme@example.org"),
+    ("Nuagique", "443061841", "dirigeante@nuagique.example.org"),
+]
+
+
+def demo_user(email: str, *, first_name: str = "", last_name: str = "", staff: bool = False):
+    """A user who can sign in at once with the demo password (email already verified)."""
+    User = get_user_model()
+    user, created = User.objects.get_or_create(
+        email=email, defaults={"first_name": first_name, "last_name": last_name}
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+    if staff:
+        user.is_programme_staff = True
+        user.is_staff = True
+        user.is_superuser = True
+    user.save()
+    EmailAddress.objects.update_or_create(
+        user=user, email=email, defaults={"verified": True, "primary": True}
+    )
+    return user
+
+
+def join(user, organisation: Organisation, role: str) -> Membership:
+    membership, _ = Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": role})
+    return membership
+
+
+def logins() -> list[tuple[str, str]]:
+    """(login, who they are) pairs that seed_demo prints."""
+    rows = [("staff@example.org", "équipe du programme")]
+    for name, _siren, _sector, _naming, admin_email, member_email in LARGE_ACCOUNTS:
+        rows += [(admin_email, f"administrateur, {name}"), (member_email, f"membre, {name}")]
+    rows += [(admin_email, f"administrateur, PME {name}") for name, _siren, admin_email in SMES]
+    return rows
+
+
+def seed() -> None:
+    """Create the demo people and their organisations."""
+    demo_user("staff@example.org", first_name="Camille", last_name="Programme", staff=True)
+    today = timezone.localdate()
+    for name, siren, sector, naming, admin_email, member_email in LARGE_ACCOUNTS:
+        org, _ = Organisation.objects.get_or_create(
+            siren=siren,
+            defaults={
+                "kind": Organisation.Kind.LARGE_ACCOUNT,
+                "name": name,
+                "sector": sector,
+                "public_naming": naming,
+                "joined_on": today.replace(year=today.year - 2, month=1, day=15),
+                "charter_signed_on": today.replace(year=today.year - 2, month=2, day=1),
+            },
+        )
+        join(demo_user(admin_email), org, Role.ADMIN)
+        join(demo_user(member_email), org, Role.MEMBER)
+    for name, siren, admin_email in SMES:
+        org, _ = Organisation.objects.get_or_create(
+            siren=siren, defaults={"kind": Organisation.Kind.SME, "name": name}
+        )
+        join(demo_user(admin_email), org, Role.ADMIN)

@@ -1,0 +1,249 @@
+from django.contrib.postgres.indexes import GinIndex
+from django.contrib.postgres.search import SearchVector, SearchVectorField
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce, Lower
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Organisation, validate_siren
+
+# Accent folding done inside PostgreSQL with translate(): the embedded server has no unaccent.
+# The query text is folded the same way before it becomes a SearchQuery (directory.search).
+ACCENTED = "àâäáãåéèêëíìîïóòôöõúùûüýÿçñœæ"
+PLAIN = "aaaaaaeeeeiiiiooooouuuuyycnoa"
+
+
+class Translate(models.Func):
+    function = "TRANSLATE"
+    output_field = models.TextField()
+
+
+def folded(expression):
+    """lower() then strip accents, usable in generated columns (immutable)."""
+    return Translate(Lower(expression), Value(ACCENTED), Value(PLAIN))
+
+
+class Region(models.Model):
+    """One of the 18 French regions (INSEE code, e.g. "11" Île-de-France, "75" Nouvelle-Aquitaine)."""
+
+    code = models.CharField(_("code INSEE"), max_length=3, primary_key=True)
+    name = models.CharField(_("nom"), max_length=100)
+    overseas = models.BooleanField(_("outre-mer"), default=False)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name = _("région")
+        verbose_name_plural = _("régions")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Departement(models.Model):
+    """One of the 101 départements (code "01".."95", "2A", "2B", "971".."976")."""
+
+    code = models.CharField(_("code"), max_length=3, primary_key=True)
+    name = models.CharField(_("nom"), max_length=100)
+    region = models.ForeignKey(Region, on_delete=models.PROTECT, related_name="departements")
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("département")
+        verbose_name_plural = _("départements")
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.name}"
+
+
+class Domain(models.Model):
+    """A domain of the programme's software & services taxonomy (editable by staff)."""
+
+    slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    name_en = models.CharField(_("nom en anglais"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_active = models.BooleanField(_("en vigueur"), default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("domaine")
+        verbose_name_plural = _("domaines")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Label(models.Model):
+    """An innovation label (JEI, French Tech, Bpifrance Excellence, CIR/CII, i-Nov…)."""
+
+    slug = models.SlugField(_("identifiant"), max_length=60, unique=True)
+    name = models.CharField(_("nom"), max_length=100, unique=True)
+    name_en = models.CharField(_("nom en anglais"), max_length=100, blank=True)
+    position = models.PositiveSmallIntegerField(_("ordre"), default=0)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name = _("label d'innovation")
+        verbose_name_plural = _("labels d'innovation")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class NafCode(models.Model):
+    """An activity code, with the nomenclature it belongs to (NAF rév. 2 now, NAF 2025 from 2027)."""
+
+    class Nomenclature(models.TextChoices):
+        NAF_REV2 = "naf_rev2", _("NAF rév. 2 (2008)")
+        NAF_2025 = "naf_2025", _("NAF 2025")
+
+    code = models.CharField(_("code"), max_length=10)
+    label = models.CharField(_("libellé"), max_length=300)
+    nomenclature = models.CharField(
+        _("nomenclature"), max_length=10, choices=Nomenclature.choices, default=Nomenclature.NAF_REV2
+    )
+
+    class Meta:
+        ordering = ["nomenclature", "code"]
+        verbose_name = _("code NAF")
+        verbose_name_plural = _("codes NAF")
+        constraints = [
+            models.UniqueConstraint(fields=["nomenclature", "code"], name="nafcode_unique_per_nomenclature")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} – {self.label}"
+
+
+class HeadcountBand(models.TextChoices):
+    """INSEE headcount bands ("tranches d'effectif salarié") up to the SME ceiling."""
+
+    NONE = "00", _("0 salarié")
+    B1_2 = "01", _("1 ou 2 salariés")
+    B3_5 = "02", _("3 à 5 salariés")
+    B6_9 = "03", _("6 à 9 salariés")
+    B10_19 = "11", _("10 à 19 salariés")
+    B20_49 = "12", _("20 à 49 salariés")
+    B50_99 = "21", _("50 à 99 salariés")
+    B100_199 = "22", _("100 à 199 salariés")
+    B200_249 = "31", _("200 à 249 salariés")
+
+
+class RevenueBand(models.TextChoices):
+    """Revenue bands used by INSEE's size categories."""
+
+    LT_05 = "lt_0_5m", _("Moins de 0,5 M€")
+    B05_2 = "0_5_2m", _("0,5 à 2 M€")
+    B2_10 = "2_10m", _("2 à 10 M€")
+    B10_50 = "10_50m", _("10 à 50 M€")
+
+
+class LegalForm(models.TextChoices):
+    SAS = "SAS", "SAS"
+    SASU = "SASU", "SASU"
+    SARL = "SARL", "SARL"
+    EURL = "EURL", "EURL"
+    SA = "SA", "SA"
+    SCOP = "SCOP", "SCOP"
+    SCIC = "SCIC", "SCIC"
+    EI = "EI", _("Entreprise individuelle")
+    OTHER = "other", _("Autre")
+
+
+class SMEProfileQuerySet(models.QuerySet):
+    def published(self) -> "SMEProfileQuerySet":
+        return self.filter(state=SMEProfile.State.PUBLISHED)
+
+    def visible_to(self, user) -> "SMEProfileQuerySet":
+        """Published profiles for any signed-in user; others only to their members and staff."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_programme_staff:
+            return self.all()
+        return self.filter(Q(state=SMEProfile.State.PUBLISHED) | Q(organisation__memberships__user=user)).distinct()
+
+
+class SMEProfile(models.Model):
+    """The directory entry of an SME organisation."""
+
+    class State(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        PENDING = "pending", _("En attente de validation")
+        PUBLISHED = "published", _("Publié")
+        REJECTED = "rejected", _("Refusé")
+
+    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="sme_profile")
+    siren = models.CharField(_("SIREN"), max_length=9, unique=True, validators=[validate_siren])
+    name = models.CharField(_("raison sociale"), max_length=200)
+    legal_form = models.CharField(_("forme juridique"), max_length=10, choices=LegalForm.choices, blank=True)
+    website = models.URLField(_("site web"), blank=True)
+    founded_year = models.PositiveSmallIntegerField(
+        _("année de création"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+    )
+    departement = models.ForeignKey(
+        Departement, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("département")
+    )
+    region = models.ForeignKey(
+        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("région"),
+        help_text=_("Déduite du département."),
+    )
+    domains = models.ManyToManyField(Domain, blank=True, related_name="profiles", verbose_name=_("domaines"))
+    naf = models.ForeignKey(
+        NafCode, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("code NAF")
+    )
+    headcount_band = models.CharField(_("effectif"), max_length=2, choices=HeadcountBand.choices, blank=True)
+    revenue_band = models.CharField(_("chiffre d'affaires"), max_length=10, choices=RevenueBand.choices, blank=True)
+    labels = models.ManyToManyField(Label, blank=True, related_name="profiles", verbose_name=_("labels d'innovation"))
+    description = models.TextField(_("description"), blank=True, validators=[MaxLengthValidator(2000)])
+    keywords = models.CharField(
+        _("mots-clés de l'offre"), max_length=500, blank=True, help_text=_("Séparés par des virgules.")
+    )
+    contact_email = models.EmailField(_("e-mail de contact"), blank=True, help_text=_("Visible des membres seulement."))
+    # Names of the profile's domains, kept by the services so that the search vector can use them.
+    domain_names = models.TextField(blank=True, default="", editable=False)
+
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.DRAFT)
+    rejection_reason = models.TextField(_("motif du refus"), blank=True)
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    published_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    search_vector = models.GeneratedField(
+        expression=(
+            SearchVector(folded(Coalesce("name", Value(""))), weight="A", config="french")
+            + SearchVector(folded(Coalesce("keywords", Value(""))), weight="B", config="french")
+            + SearchVector(folded(Coalesce("domain_names", Value(""))), weight="B", config="french")
+            + SearchVector(folded(Coalesce("description", Value(""))), weight="C", config="french")
+        ),
+        output_field=SearchVectorField(),
+        db_persist=True,
+    )
+
+    objects = SMEProfileQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "id"]
+        verbose_name = _("profil de PME")
+        verbose_name_plural = _("profils de PME")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["draft", "pending", "published", "rejected"]), name="smeprofile_state_valid"
+            ),
+            models.CheckConstraint(condition=Q(siren__regex=r"^[0-9]{9}$"), name="smeprofile_siren_9_digits"),
+        ]
+        indexes = [
+            GinIndex(fields=["search_vector"], name="smeprofile_search_gin"),
+            GinIndex(fields=["name"], name="smeprofile_name_trgm", opclasses=["gin_trgm_ops"]),
+            models.Index(fields=["state", "region"], name="smeprofile_state_region"),
+            models.Index(fields=["state", "departement"], name="smeprofile_state_dept"),
+            models.Index(fields=["state", "headcount_band"], name="smeprofile_state_headcount"),
+            models.Index(fields=["state", "revenue_band"], name="smeprofile_state_revenue"),
+            models.Index(fields=["state", "founded_year"], name="smeprofile_state_founded"),
+            models.Index(fields=["state", "-updated_at"], name="smeprofile_state_updated"),
+            models.Index(fields=["state", "submitted_at"], name="smeprofile_state_submitted"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name

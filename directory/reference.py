@@ -1,0 +1,61 @@
+"""Reference data shipped with the project: regions, départements, NAF codes, domains, labels.
+
+Loaded by a data migration and reused by the demo and benchmark seeders.
+"""
+
+import json
+from pathlib import Path
+
+DATA_DIR = Path(__file__).resolve().parent / "data"
+
+DOMAINS = [
+    # slug, French name, English name
+    ("cybersecurite", "Cybersécurité", "Cybersecurity"),
+    ("cloud-hebergement", "Cloud et hébergement", "Cloud and hosting"),
+    ("data-ia", "Data et intelligence artificielle", "Data and AI"),
+    ("erp", "ERP et gestion", "ERP"),
+    ("crm", "CRM et relation client", "CRM"),
+    ("e-commerce", "E-commerce", "E-commerce"),
+    ("rh-paie", "RH et paie", "HR and payroll"),
+    ("collaboratif", "Outils collaboratifs", "Collaboration"),
+    ("iot", "Objets connectés (IoT)", "IoT"),
+    ("telecom", "Télécoms et réseaux", "Telecom and networks"),
+    ("integration", "Intégration de systèmes", "Systems integration"),
+    ("infogerance", "Infogérance et services managés", "Managed services"),
+    ("conseil", "Conseil en systèmes d'information", "IT consulting"),
+    ("formation", "Formation numérique", "Digital training"),
+    ("facturation-electronique", "Facturation électronique", "E-invoicing"),
+    ("developpement", "Développement logiciel sur mesure", "Custom software development"),
+    ("gestion-documentaire", "Gestion documentaire et GED", "Document management"),
+    ("sante-numerique", "Santé numérique", "Digital health"),
+    ("industrie-4-0", "Industrie 4.0", "Industry 4.0"),
+    ("green-it", "Numérique responsable", "Green IT"),
+]
+
+LABELS = [
+    ("jei", "Jeune entreprise innovante (JEI)", "Young innovative company (JEI)"),
+    ("french-tech", "French Tech", "French Tech"),
+    ("bpifrance-excellence", "Bpifrance Excellence", "Bpifrance Excellence"),
+    ("cir-cii", "CIR / CII", "Research / innovation tax credit (CIR/CII)"),
+    ("i-nov", "Lauréat i-Nov", "i-Nov award winner"),
+    ("french-tech-2030", "French Tech 2030", "French Tech 2030"),
+    ("secnumcloud", "SecNumCloud", "SecNumCloud"),
+]
+
+
+def _load(name: str):
+    return json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
+
+
+def regions() -> list[dict]:
+    """The 18 regions (13 metropolitan, 5 overseas)."""
+    return [r for r in _load("regions.json") if r["zone"] in ("metro", "drom")]
+
+
+def departements() -> list[dict]:
+    """The 101 départements."""
+    return [d for d in _load("departements.json") if d["zone"] in ("metro", "drom")]
+
+
+def naf_codes() -> list[dict]:
+    return _load("naf-codes.json")

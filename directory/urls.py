@@ -1,0 +1,11 @@
+from django.urls import path
+
+from . import views
+
+app_name = "directory"
+
+urlpatterns = [
+    path("annuaire/", views.search, name="search"),
+    path("cartographie/", views.public_map, name="public_map"),
+    path("ma-pme/", views.my_profile, name="my_profile"),
+]

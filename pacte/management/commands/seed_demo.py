@@ -1,0 +1,42 @@
+"""Load the demo data of every app (idempotent) and print the demo logins."""
+
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts import demo as accounts_demo
+
+MARKER = "pacte.demo_loaded"
+
+
+class Command(BaseCommand):
+    help = "Create demo users, organisations, SME profiles, campaigns and declarations (idempotent)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--only-once", action="store_true", help="Do nothing but print the logins if the demo was loaded before."
+        )
+
+    def handle(self, *args, only_once=False, **options):
+        from django.contrib.sites.models import Site
+
+        site = Site.objects.get_current()
+        already = site.name == MARKER
+        if not (only_once and already):
+            with transaction.atomic():
+                for seed in self.seeders():
+                    seed()
+                site.name = MARKER
+                site.domain = "127.0.0.1:8000"
+                site.save()
+        self.print_logins()
+
+    def seeders(self):
+        """Each app's demo seeder, from the bottom app up."""
+        return [accounts_demo.seed]
+
+    def print_logins(self):
+        self.stdout.write("")
+        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % accounts_demo.DEMO_PASSWORD))
+        for email, what in accounts_demo.logins():
+            self.stdout.write(f"  {email:<36} {what}")
+        self.stdout.write("")

@@ -1,0 +1,28 @@
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from . import views
+
+admin.site.site_header = "Pacte PME"
+admin.site.site_title = "Pacte PME"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("a-propos/", views.about, name="about"),
+    path("healthz", views.healthz, name="healthz"),
+    path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("admin/", admin.site.urls),
+    path("compte/", include("allauth.urls")),
+    path("", include("accounts.urls")),
+    path("", include("directory.urls")),
+    path("", include("procurement.urls")),
+    path("", include("reports.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

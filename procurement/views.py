@@ -1,0 +1,9 @@
+from django.shortcuts import render
+
+
+def declaration_home(request):
+    return render(request, "placeholder.html", {"title": "Déclaration"})
+
+
+def sme_orders(request):
+    return render(request, "placeholder.html", {"title": "Commandes déclarées"})

@@ -1,0 +1,138 @@
+"""Shared fixtures: factories' users, a real Celery worker, and Chromium driven by Playwright."""
+
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-quic",
+    "--disable-dev-shm-usage",
+]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(tmp_path, settings):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limits(settings):
+    settings.ACCOUNT_RATE_LIMITS = False
+
+
+def _test_database_url() -> str:
+    from urllib.parse import quote
+
+    db = settings.DATABASES["default"]
+    options = db.get("OPTIONS", {})
+    host = db.get("HOST") or options.get("host", "")
+    user = quote(db.get("USER") or "")
+    password = quote(db.get("PASSWORD") or "")
+    auth = f"{user}:{password}@" if password else f"{user}@"
+    if host.startswith("/"):
+        return f"postgresql://{auth}/{db['NAME']}?host={host}"
+    port = db.get("PORT") or 5432
+    return f"postgresql://{auth}{host}:{port}/{db['NAME']}"
+
+
+@pytest.fixture(scope="session")
+def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
+    """A real Celery worker process consuming this test run's own queues on the test database.
+
+    Tests using it must use `transactional_db` (or `live_server`) so that the worker sees their data.
+    Emails sent by the worker land as files in `worker.mail_dir`.
+    """
+    mail_dir = tmp_path_factory.mktemp("worker-mail")
+    media_dir = tmp_path_factory.mktemp("worker-media")
+    env = dict(
+        os.environ,
+        DATABASE_URL=_test_database_url(),
+        REDIS_URL=settings.REDIS_URL,
+        CELERY_QUEUE_PREFIX=settings.CELERY_QUEUE_PREFIX,
+        EMAIL_URL=f"file://{mail_dir}",
+        MEDIA_ROOT=str(media_dir),
+        PACTE_TESTING="1",
+        DEBUG="1",
+    )
+    queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.REPORTS_QUEUE}"
+    log = (tmp_path_factory.mktemp("worker-log") / "worker.log").open("w")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "pacte", "worker", "-Q", queues, "--pool", "solo",
+         "--loglevel", "INFO", "-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle"],
+        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+    )
+    from pacte.celery import app
+
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"Celery worker exited early, see {log.name}")
+        replies = app.control.inspect(timeout=0.5).ping() or {}
+        if any(name.startswith("test-") for name in replies):
+            break
+    else:
+        process.terminate()
+        raise RuntimeError("Celery worker did not answer within 60 s")
+
+    class Worker:
+        pass
+
+    worker = Worker()
+    worker.process = process
+    worker.mail_dir = Path(mail_dir)
+    worker.media_dir = Path(media_dir)
+    worker.log_path = log.name
+    yield worker
+    process.terminate()
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        process.kill()
+    log.close()
+
+
+def pytest_configure(config):
+    # Each test run gets queues of its own, so that no other run's worker steals its tasks.
+    settings.CELERY_QUEUE_PREFIX = f"test-{uuid.uuid4().hex[:8]}-"
+    settings.CELERY_TASK_DEFAULT_QUEUE = f"{settings.CELERY_QUEUE_PREFIX}default"
+    settings.REPORTS_QUEUE = f"{settings.CELERY_QUEUE_PREFIX}reports"
+    settings.CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": settings.REPORTS_QUEUE}}
+    from pacte.celery import app
+
+    app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE
+    app.conf.task_routes = settings.CELERY_TASK_ROUTES
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    context = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    context.set_default_timeout(15_000)
+    page = context.new_page()
+    yield page
+    context.close()

@@ -1,0 +1,23 @@
+import pytest
+
+
+@pytest.mark.django_db
+def test_home_page_is_public_and_french(client):
+    response = client.get("/")
+    assert response.status_code == 200
+    assert "Pacte PME" in response.content.decode()
+    assert 'lang="fr"' in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_dashboard_requires_login(client):
+    response = client.get("/espace/")
+    assert response.status_code == 302
+    assert "/compte/login/" in response["Location"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_reports_database_redis_and_worker(client, celery_worker):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": True, "redis": True, "worker": True}
