@@ -21,7 +21,8 @@ $(STAMP): pyproject.toml
 install: $(STAMP)
 
 messages: $(STAMP)
-	$(PY) manage.py compilemessages --ignore=.venv --ignore=.local -v 0
+	@if command -v msgfmt >/dev/null 2>&1; then $(PY) manage.py compilemessages --ignore=.venv --ignore=.local -v 0; \
+	else echo "msgfmt not found: using the compiled messages committed in locale/"; fi
 
 run: $(STAMP) messages
 	$(PY) -m pacte.dev

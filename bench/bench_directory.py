@@ -1,0 +1,5 @@
+"""Benchmarks of this group (see bench/__main__.py)."""
+
+
+def run() -> None:
+    """Nothing measured yet."""

@@ -1,0 +1,148 @@
+"""factory-boy factories shared by every test module. Add traits here rather than fixtures files."""
+
+import datetime
+from decimal import Decimal
+
+import factory
+from allauth.account.models import EmailAddress
+from django.utils import timezone
+from stdnum.fr import siren as siren_number
+
+from accounts.models import Membership, Organisation, Role, User
+from directory.models import Departement, Domain, SMEProfile
+from procurement.models import Campaign, Declaration, OrderLine
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+def valid_siren(n: int) -> str:
+    """A valid SIREN built from a sequence number (8 digits + Luhn check digit)."""
+    body = f"{(n * 7919 + 100_000) % 100_000_000:08d}"
+    return body + siren_number.calc_check_digit(body)
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    class Params:
+        staff = factory.Trait(is_programme_staff=True, is_staff=True)
+
+    @factory.post_generation
+    def verified(obj, create, extracted, **kwargs):
+        """Email verified unless `verified=False` is passed, so that the user can sign in."""
+        if create:
+            obj.save()
+            if extracted is not False:
+                EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    kind = Organisation.Kind.LARGE_ACCOUNT
+    name = factory.Sequence(lambda n: f"Organisation {n}")
+    siren = factory.Sequence(valid_siren)
+    joined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=400))
+
+    class Params:
+        sme = factory.Trait(kind=Organisation.Kind.SME)
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.MEMBER
+
+    class Params:
+        admin = factory.Trait(role=Role.ADMIN)
+
+
+class SMEProfileFactory(factory.django.DjangoModelFactory):
+    """A published SME profile (use state=... for others)."""
+
+    class Meta:
+        model = SMEProfile
+        skip_postgeneration_save = True
+
+    organisation = factory.SubFactory(OrganisationFactory, sme=True)
+    siren = factory.SelfAttribute("organisation.siren")
+    name = factory.SelfAttribute("organisation.name")
+    departement = factory.LazyFunction(lambda: Departement.objects.get(code="69"))
+    region = factory.LazyAttribute(lambda o: o.departement.region if o.departement else None)
+    headcount_band = "11"
+    revenue_band = "0_5_2m"
+    founded_year = 2015
+    description = "Éditeur de logiciels."
+    state = SMEProfile.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        draft = factory.Trait(state=SMEProfile.State.DRAFT, published_at=None)
+        pending = factory.Trait(state=SMEProfile.State.PENDING, published_at=None, submitted_at=factory.LazyFunction(timezone.now))
+
+    @factory.post_generation
+    def domains(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.domains.set(extracted)
+            obj.domain_names = " ".join(d.name for d in obj.domains.all())
+            obj.save(update_fields=["domain_names"])
+
+
+class CampaignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Campaign
+        django_get_or_create = ["year"]
+
+    year = factory.LazyFunction(lambda: timezone.localdate().year)
+    opens_on = factory.LazyAttribute(lambda o: datetime.date(o.year, 1, 1))
+    closes_on = factory.LazyAttribute(lambda o: datetime.date(o.year + 1, 3, 31))
+    state = Campaign.State.OPEN
+    methodology_version = factory.LazyAttribute(lambda o: f"{o.year}.1")
+
+    class Params:
+        closed = factory.Trait(state=Campaign.State.CLOSED)
+        preparing = factory.Trait(state=Campaign.State.PREPARING)
+
+
+class DeclarationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Declaration
+
+    campaign = factory.SubFactory(CampaignFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    it_purchases_total = Decimal("1000000.00")
+
+    class Params:
+        submitted = factory.Trait(state=Declaration.State.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now))
+
+
+class OrderLineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrderLine
+
+    declaration = factory.SubFactory(DeclarationFactory)
+    sme_profile = factory.SubFactory(SMEProfileFactory)
+    sme_siren = factory.SelfAttribute("sme_profile.siren")
+    sme_name = factory.SelfAttribute("sme_profile.name")
+    amount = Decimal("12000.00")
+    order_date = factory.LazyAttribute(lambda o: datetime.date(o.declaration.campaign.year, 6, 15))
+    domain = factory.LazyFunction(lambda: Domain.objects.get(slug="cybersecurite"))
+    reference = factory.Sequence(lambda n: f"BC-{n:05d}")
+
+
+def member_of(organisation: Organisation, *, admin: bool = False, **user_fields) -> User:
+    """A new user who belongs to `organisation` (as administrator if `admin`)."""
+    user = UserFactory(**user_fields)
+    MembershipFactory(user=user, organisation=organisation, role=Role.ADMIN if admin else Role.MEMBER)
+    return user
