@@ -8,13 +8,23 @@ from .models import Invitation, Membership, Organisation, User
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "is_programme_staff", "is_active", "last_login"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "is_programme_staff",
+        "is_active",
+        "last_login",
+    ]
     list_filter = ["is_programme_staff", "is_staff", "is_active"]
     search_fields = ["email", "first_name", "last_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
         (_("Identité"), {"fields": ("first_name", "last_name")}),
-        (_("Droits"), {"fields": ("is_active", "is_programme_staff", "is_staff", "is_superuser", "groups")}),
+        (
+            _("Droits"),
+            {"fields": ("is_active", "is_programme_staff", "is_staff", "is_superuser", "groups")},
+        ),
         (_("Dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
@@ -36,6 +46,14 @@ class OrganisationAdmin(admin.ModelAdmin):
 
 @admin.register(Invitation)
 class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "role", "created_at", "expires_at", "accepted_at", "revoked_at"]
+    list_display = [
+        "email",
+        "organisation",
+        "role",
+        "created_at",
+        "expires_at",
+        "accepted_at",
+        "revoked_at",
+    ]
     search_fields = ["email", "organisation__name"]
     readonly_fields = ["token_hash", "accepted_at", "accepted_by"]

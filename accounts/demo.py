@@ -10,8 +10,22 @@ DEMO_PASSWORD = "demo-pacte-2026"  # noqa: S105  (printed by seed_demo, for the 
 
 LARGE_ACCOUNTS = [
     # name, SIREN, sector, public naming, admin, member
-    ("Banque Hexagone", "552120222", "Banque et assurance", True, "buyer@example.org", "buyer2@example.org"),
-    ("Énergies de France", "552081317", "Énergie", False, "achats@energies.example.org", "analyste@energies.example.org"),
+    (
+        "Banque Hexagone",
+        "552120222",
+        "Banque et assurance",
+        True,
+        "buyer@example.org",
+        "buyer2@example.org",
+    ),
+    (
+        "Énergies de France",
+        "552081317",
+        "Énergie",
+        False,
+        "achats@energies.example.org",
+        "analyste@energies.example.org",
+    ),
 ]
 SMES = [
     ("Cyberbase", "732829320", "sme@example.org"),
@@ -39,7 +53,9 @@ def demo_user(email: str, *, first_name: str = "", last_name: str = "", staff: b
 
 
 def join(user, organisation: Organisation, role: str) -> Membership:
-    membership, _ = Membership.objects.get_or_create(user=user, organisation=organisation, defaults={"role": role})
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": role}
+    )
     return membership
 
 

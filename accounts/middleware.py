@@ -21,5 +21,7 @@ class ActiveOrganisationMiddleware:
             return cached["m"]
 
         request.membership = SimpleLazyObject(membership)
-        request.organisation = SimpleLazyObject(lambda: membership().organisation if membership() else None)
+        request.organisation = SimpleLazyObject(
+            lambda: membership().organisation if membership() else None
+        )
         return self.get_response(request)

@@ -16,7 +16,9 @@ def validate_siren(value: str) -> None:
 
     if not siren_number.is_valid(value or ""):
         raise ValidationError(
-            _("« %(value)s » n'est pas un SIREN valide (9 chiffres avec une clé de contrôle correcte)."),
+            _(
+                "« %(value)s » n'est pas un SIREN valide (9 chiffres avec une clé de contrôle correcte)."
+            ),
             code="invalid_siren",
             params={"value": value},
         )
@@ -94,9 +96,7 @@ class Organisation(models.Model):
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("raison sociale"), max_length=200)
-    siren = models.CharField(
-        _("SIREN"), max_length=9, unique=True, validators=[validate_siren]
-    )
+    siren = models.CharField(_("SIREN"), max_length=9, unique=True, validators=[validate_siren])
     sector = models.CharField(_("secteur"), max_length=120, blank=True)
     joined_on = models.DateField(_("adhésion au programme le"), null=True, blank=True)
     charter_signed_on = models.DateField(_("charte signée le"), null=True, blank=True)
@@ -117,7 +117,9 @@ class Organisation(models.Model):
             models.CheckConstraint(
                 condition=Q(kind__in=["large_account", "sme"]), name="organisation_kind_valid"
             ),
-            models.CheckConstraint(condition=Q(siren__regex=r"^[0-9]{9}$"), name="organisation_siren_9_digits"),
+            models.CheckConstraint(
+                condition=Q(siren__regex=r"^[0-9]{9}$"), name="organisation_siren_9_digits"
+            ),
         ]
         indexes = [models.Index(fields=["kind", "name"])]
 
@@ -140,7 +142,9 @@ class Role(models.TextChoices):
 
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="memberships")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="memberships"
+    )
     role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -150,7 +154,9 @@ class Membership(models.Model):
         verbose_name_plural = _("appartenances")
         constraints = [
             models.UniqueConstraint(fields=["user", "organisation"], name="membership_unique"),
-            models.CheckConstraint(condition=Q(role__in=["admin", "member"]), name="membership_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "member"]), name="membership_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -171,7 +177,9 @@ def _default_expiry():
 
 class InvitationQuerySet(models.QuerySet):
     def pending(self) -> "InvitationQuerySet":
-        return self.filter(accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now())
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
 
     def for_token(self, token: str) -> "InvitationQuerySet":
         return self.filter(token_hash=_hash_token(token))
@@ -180,7 +188,9 @@ class InvitationQuerySet(models.QuerySet):
 class Invitation(models.Model):
     """A single-use link inviting someone to join an organisation with a role."""
 
-    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="invitations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="invitations"
+    )
     email = models.EmailField(_("adresse e-mail"))
     role = models.CharField(_("rôle"), max_length=10, choices=Role.choices, default=Role.MEMBER)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
@@ -189,7 +199,9 @@ class Invitation(models.Model):
     sent_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(default=_default_expiry)
     accepted_at = models.DateTimeField(null=True, blank=True)
-    accepted_by = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    accepted_by = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
@@ -199,7 +211,9 @@ class Invitation(models.Model):
         verbose_name = _("invitation")
         verbose_name_plural = _("invitations")
         constraints = [
-            models.CheckConstraint(condition=Q(role__in=["admin", "member"]), name="invitation_role_valid"),
+            models.CheckConstraint(
+                condition=Q(role__in=["admin", "member"]), name="invitation_role_valid"
+            ),
         ]
 
     def __str__(self) -> str:

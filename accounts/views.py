@@ -19,7 +19,9 @@ def switch_organisation(request):
             request.session[SESSION_KEY] = membership.organisation_id
             break
     next_url = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(next_url, {request.get_host()}, require_https=request.is_secure()):
+    if not url_has_allowed_host_and_scheme(
+        next_url, {request.get_host()}, require_https=request.is_secure()
+    ):
         next_url = "accounts:dashboard"
     return redirect(next_url)
 

@@ -40,14 +40,19 @@ def main(argv: list[str]) -> int:
     wanted = [a for a in argv if a] or GROUPS
     unknown = [g for g in wanted if g not in GROUPS]
     if unknown:
-        print(f"unknown bench group(s): {', '.join(unknown)}; choose among {', '.join(GROUPS)}", file=sys.stderr)
+        print(
+            f"unknown bench group(s): {', '.join(unknown)}; choose among {', '.join(GROUPS)}",
+            file=sys.stderr,
+        )
         return 2
     url = bench_database_url()
     recreate_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacte.settings")
     os.environ.setdefault("DEBUG", "0")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key-not-used-for-anything-else-0123456789")
+    os.environ.setdefault(
+        "SECRET_KEY", "bench-only-secret-key-not-used-for-anything-else-0123456789"
+    )
     os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1")
     os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
     os.environ.setdefault("CELERY_QUEUE_PREFIX", f"bench-{os.getpid()}-")

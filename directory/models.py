@@ -101,7 +101,10 @@ class NafCode(models.Model):
     code = models.CharField(_("code"), max_length=10)
     label = models.CharField(_("libellé"), max_length=300)
     nomenclature = models.CharField(
-        _("nomenclature"), max_length=10, choices=Nomenclature.choices, default=Nomenclature.NAF_REV2
+        _("nomenclature"),
+        max_length=10,
+        choices=Nomenclature.choices,
+        default=Nomenclature.NAF_REV2,
     )
 
     class Meta:
@@ -109,7 +112,9 @@ class NafCode(models.Model):
         verbose_name = _("code NAF")
         verbose_name_plural = _("codes NAF")
         constraints = [
-            models.UniqueConstraint(fields=["nomenclature", "code"], name="nafcode_unique_per_nomenclature")
+            models.UniqueConstraint(
+                fields=["nomenclature", "code"], name="nafcode_unique_per_nomenclature"
+            )
         ]
 
     def __str__(self) -> str:
@@ -161,7 +166,9 @@ class SMEProfileQuerySet(models.QuerySet):
             return self.none()
         if user.is_programme_staff:
             return self.all()
-        return self.filter(Q(state=SMEProfile.State.PUBLISHED) | Q(organisation__memberships__user=user)).distinct()
+        return self.filter(
+            Q(state=SMEProfile.State.PUBLISHED) | Q(organisation__memberships__user=user)
+        ).distinct()
 
 
 class SMEProfile(models.Model):
@@ -173,33 +180,70 @@ class SMEProfile(models.Model):
         PUBLISHED = "published", _("Publié")
         REJECTED = "rejected", _("Refusé")
 
-    organisation = models.OneToOneField(Organisation, on_delete=models.PROTECT, related_name="sme_profile")
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="sme_profile"
+    )
     siren = models.CharField(_("SIREN"), max_length=9, unique=True, validators=[validate_siren])
     name = models.CharField(_("raison sociale"), max_length=200)
-    legal_form = models.CharField(_("forme juridique"), max_length=10, choices=LegalForm.choices, blank=True)
+    legal_form = models.CharField(
+        _("forme juridique"), max_length=10, choices=LegalForm.choices, blank=True
+    )
     website = models.URLField(_("site web"), blank=True)
     founded_year = models.PositiveSmallIntegerField(
-        _("année de création"), null=True, blank=True, validators=[MinValueValidator(1900), MaxValueValidator(2100)]
+        _("année de création"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1900), MaxValueValidator(2100)],
     )
     departement = models.ForeignKey(
-        Departement, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("département")
+        Departement,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("département"),
     )
     region = models.ForeignKey(
-        Region, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("région"),
+        Region,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("région"),
         help_text=_("Déduite du département."),
     )
-    domains = models.ManyToManyField(Domain, blank=True, related_name="profiles", verbose_name=_("domaines"))
+    domains = models.ManyToManyField(
+        Domain, blank=True, related_name="profiles", verbose_name=_("domaines")
+    )
     naf = models.ForeignKey(
-        NafCode, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles", verbose_name=_("code NAF")
+        NafCode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="profiles",
+        verbose_name=_("code NAF"),
     )
-    headcount_band = models.CharField(_("effectif"), max_length=2, choices=HeadcountBand.choices, blank=True)
-    revenue_band = models.CharField(_("chiffre d'affaires"), max_length=10, choices=RevenueBand.choices, blank=True)
-    labels = models.ManyToManyField(Label, blank=True, related_name="profiles", verbose_name=_("labels d'innovation"))
-    description = models.TextField(_("description"), blank=True, validators=[MaxLengthValidator(2000)])
+    headcount_band = models.CharField(
+        _("effectif"), max_length=2, choices=HeadcountBand.choices, blank=True
+    )
+    revenue_band = models.CharField(
+        _("chiffre d'affaires"), max_length=10, choices=RevenueBand.choices, blank=True
+    )
+    labels = models.ManyToManyField(
+        Label, blank=True, related_name="profiles", verbose_name=_("labels d'innovation")
+    )
+    description = models.TextField(
+        _("description"), blank=True, validators=[MaxLengthValidator(2000)]
+    )
     keywords = models.CharField(
-        _("mots-clés de l'offre"), max_length=500, blank=True, help_text=_("Séparés par des virgules.")
+        _("mots-clés de l'offre"),
+        max_length=500,
+        blank=True,
+        help_text=_("Séparés par des virgules."),
     )
-    contact_email = models.EmailField(_("e-mail de contact"), blank=True, help_text=_("Visible des membres seulement."))
+    contact_email = models.EmailField(
+        _("e-mail de contact"), blank=True, help_text=_("Visible des membres seulement.")
+    )
     # Names of the profile's domains, kept by the services so that the search vector can use them.
     domain_names = models.TextField(blank=True, default="", editable=False)
 
@@ -229,9 +273,12 @@ class SMEProfile(models.Model):
         verbose_name_plural = _("profils de PME")
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "pending", "published", "rejected"]), name="smeprofile_state_valid"
+                condition=Q(state__in=["draft", "pending", "published", "rejected"]),
+                name="smeprofile_state_valid",
             ),
-            models.CheckConstraint(condition=Q(siren__regex=r"^[0-9]{9}$"), name="smeprofile_siren_9_digits"),
+            models.CheckConstraint(
+                condition=Q(siren__regex=r"^[0-9]{9}$"), name="smeprofile_siren_9_digits"
+            ),
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="smeprofile_search_gin"),

@@ -8,4 +8,6 @@ urlpatterns = [
     path("annuaire/", views.search, name="search"),
     path("cartographie/", views.public_map, name="public_map"),
     path("ma-pme/", views.my_profile, name="my_profile"),
+    path("ma-pme/inscription/", views.register, name="register"),
+    path("pilotage/moderation/", views.moderation, name="moderation"),
 ]

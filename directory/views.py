@@ -13,3 +13,11 @@ def public_map(request):
 
 def my_profile(request):
     return render(request, "placeholder.html", {"title": "Mon profil"})
+
+
+def register(request):
+    return render(request, "placeholder.html", {"title": "Inscrire ma PME"})
+
+
+def moderation(request):
+    return render(request, "placeholder.html", {"title": "Modération"})

@@ -29,12 +29,26 @@ def main() -> int:
     children = [
         subprocess.Popen([python, "manage.py", "runserver", ADDRESS], env=env),  # noqa: S603
         subprocess.Popen(  # noqa: S603
-            [python, "-m", "celery", "-A", "pacte", "worker", "-Q", f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.REPORTS_QUEUE}",
-             "--loglevel", "INFO", "--concurrency", "2"],
+            [
+                python,
+                "-m",
+                "celery",
+                "-A",
+                "pacte",
+                "worker",
+                "-Q",
+                f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.REPORTS_QUEUE}",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
             env=env,
         ),
     ]
-    print(f"\n  Pacte PME: http://{ADDRESS}/   (Ctrl-C stops the server and the worker)\n", flush=True)
+    print(
+        f"\n  Pacte PME: http://{ADDRESS}/   (Ctrl-C stops the server and the worker)\n", flush=True
+    )
 
     def stop(*_):
         for child in children:

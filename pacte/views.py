@@ -56,4 +56,6 @@ def healthz(request):
     checks = {"database": _database_ok(), "redis": _redis_ok()}
     checks["worker"] = checks["redis"] and _workers_ok()
     status = 200 if all(checks.values()) else 503
-    return JsonResponse({"status": "ok" if status == 200 else "unavailable", **checks}, status=status)
+    return JsonResponse(
+        {"status": "ok" if status == 200 else "unavailable", **checks}, status=status
+    )

@@ -4,7 +4,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Organisation, validate_siren
+from accounts.models import Organisation
 from directory.models import Domain, SMEProfile
 
 
@@ -16,13 +16,19 @@ class Campaign(models.Model):
         OPEN = "open", _("Ouverte")
         CLOSED = "closed", _("Clôturée")
 
-    year = models.PositiveSmallIntegerField(_("année"), unique=True, validators=[MinValueValidator(2000)])
+    year = models.PositiveSmallIntegerField(
+        _("année"), unique=True, validators=[MinValueValidator(2000)]
+    )
     opens_on = models.DateField(_("ouverture le"))
     closes_on = models.DateField(_("clôture le"))
-    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PREPARING)
+    state = models.CharField(
+        _("état"), max_length=10, choices=State.choices, default=State.PREPARING
+    )
     methodology_version = models.CharField(_("version de la méthodologie"), max_length=40)
     methodology = models.TextField(_("méthodologie"), blank=True)
-    domains = models.ManyToManyField(Domain, blank=True, related_name="campaigns", verbose_name=_("domaines en vigueur"))
+    domains = models.ManyToManyField(
+        Domain, blank=True, related_name="campaigns", verbose_name=_("domaines en vigueur")
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -31,8 +37,12 @@ class Campaign(models.Model):
         verbose_name = _("campagne")
         verbose_name_plural = _("campagnes")
         constraints = [
-            models.CheckConstraint(condition=Q(state__in=["preparing", "open", "closed"]), name="campaign_state_valid"),
-            models.CheckConstraint(condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_dates_ordered"),
+            models.CheckConstraint(
+                condition=Q(state__in=["preparing", "open", "closed"]), name="campaign_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(closes_on__gte=models.F("opens_on")), name="campaign_dates_ordered"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -48,7 +58,9 @@ class Declaration(models.Model):
         REOPENED = "reopened", _("Rouverte")
 
     campaign = models.ForeignKey(Campaign, on_delete=models.PROTECT, related_name="declarations")
-    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="declarations")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="declarations"
+    )
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.DRAFT)
     it_purchases_total = models.DecimalField(
         _("achats informatiques externes (€ HT)"),
@@ -75,9 +87,12 @@ class Declaration(models.Model):
         verbose_name = _("déclaration")
         verbose_name_plural = _("déclarations")
         constraints = [
-            models.UniqueConstraint(fields=["campaign", "organisation"], name="declaration_one_per_campaign"),
+            models.UniqueConstraint(
+                fields=["campaign", "organisation"], name="declaration_one_per_campaign"
+            ),
             models.CheckConstraint(
-                condition=Q(state__in=["draft", "submitted", "reopened"]), name="declaration_state_valid"
+                condition=Q(state__in=["draft", "submitted", "reopened"]),
+                name="declaration_state_valid",
             ),
             models.CheckConstraint(
                 condition=Q(it_purchases_total__isnull=True) | Q(it_purchases_total__gte=0),
@@ -98,17 +113,28 @@ class OrderLine(models.Model):
         DISPUTED = "disputed", _("Contestée")
 
     declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="lines")
-    sme_siren = models.CharField(_("SIREN de la PME"), max_length=9, validators=[validate_siren])
-    sme_name = models.CharField(_("nom de la PME"), max_length=200)
-    # Linked when the SIREN has a directory profile (now, or later when the SME registers).
+    # The SME is named by its SIREN. The relation joins on SMEProfile.siren without a database
+    # constraint, so a line may name an SME that is not registered yet and is linked the moment
+    # that SIREN registers: `line.sme_profile` is None until then, `line.sme_siren` always holds the SIREN.
     sme_profile = models.ForeignKey(
-        SMEProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="order_lines"
+        SMEProfile,
+        to_field="siren",
+        db_column="sme_siren",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="order_lines",
+        verbose_name=_("PME"),
     )
+    sme_name = models.CharField(_("nom de la PME"), max_length=200)
     amount = models.DecimalField(_("montant (€ HT)"), max_digits=14, decimal_places=2)
     order_date = models.DateField(_("date de commande"))
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("domaine"))
+    domain = models.ForeignKey(
+        Domain, on_delete=models.PROTECT, related_name="order_lines", verbose_name=_("domaine")
+    )
     reference = models.CharField(_("référence"), max_length=100, blank=True)
-    payment_delay_days = models.PositiveSmallIntegerField(_("délai de paiement moyen (jours)"), null=True, blank=True)
+    payment_delay_days = models.PositiveSmallIntegerField(
+        _("délai de paiement moyen (jours)"), null=True, blank=True
+    )
 
     sme_status = models.CharField(
         _("réponse de la PME"), max_length=10, choices=SMEStatus.choices, default=SMEStatus.PENDING
@@ -127,14 +153,15 @@ class OrderLine(models.Model):
         verbose_name_plural = _("lignes de commande")
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="orderline_amount_positive"),
-            models.CheckConstraint(condition=Q(sme_siren__regex=r"^[0-9]{9}$"), name="orderline_siren_9_digits"),
             models.CheckConstraint(
-                condition=Q(sme_status__in=["pending", "confirmed", "disputed"]), name="orderline_sme_status_valid"
+                condition=Q(sme_status__in=["pending", "confirmed", "disputed"]),
+                name="orderline_sme_status_valid",
             ),
-        ]
-        indexes = [
-            models.Index(fields=["sme_siren"], name="orderline_siren"),
         ]
 
     def __str__(self) -> str:
         return f"{self.sme_name} {self.amount} €"
+
+    @property
+    def sme_siren(self) -> str:
+        return self.sme_profile_id

@@ -7,3 +7,7 @@ def declaration_home(request):
 
 def sme_orders(request):
     return render(request, "placeholder.html", {"title": "Commandes déclarées"})
+
+
+def staff_campaigns(request):
+    return render(request, "placeholder.html", {"title": "Campagnes"})

@@ -6,4 +6,5 @@ app_name = "reports"
 
 urlpatterns = [
     path("rapports/", views.public_list, name="public_list"),
+    path("pilotage/rapports/", views.staff_reports, name="staff_reports"),
 ]

@@ -72,9 +72,28 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.REPORTS_QUEUE}"
     log = (tmp_path_factory.mktemp("worker-log") / "worker.log").open("w")
     process = subprocess.Popen(
-        [sys.executable, "-m", "celery", "-A", "pacte", "worker", "-Q", queues, "--pool", "solo",
-         "--loglevel", "INFO", "-n", f"test-{uuid.uuid4().hex[:8]}@%h", "--without-gossip", "--without-mingle"],
-        cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
+        [
+            sys.executable,
+            "-m",
+            "celery",
+            "-A",
+            "pacte",
+            "worker",
+            "-Q",
+            queues,
+            "--pool",
+            "solo",
+            "--loglevel",
+            "INFO",
+            "-n",
+            f"test-{uuid.uuid4().hex[:8]}@%h",
+            "--without-gossip",
+            "--without-mingle",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
     )
     from pacte.celery import app
 

@@ -89,7 +89,11 @@ class SMEProfileFactory(factory.django.DjangoModelFactory):
 
     class Params:
         draft = factory.Trait(state=SMEProfile.State.DRAFT, published_at=None)
-        pending = factory.Trait(state=SMEProfile.State.PENDING, published_at=None, submitted_at=factory.LazyFunction(timezone.now))
+        pending = factory.Trait(
+            state=SMEProfile.State.PENDING,
+            published_at=None,
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
 
     @factory.post_generation
     def domains(obj, create, extracted, **kwargs):
@@ -124,7 +128,9 @@ class DeclarationFactory(factory.django.DjangoModelFactory):
     it_purchases_total = Decimal("1000000.00")
 
     class Params:
-        submitted = factory.Trait(state=Declaration.State.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now))
+        submitted = factory.Trait(
+            state=Declaration.State.SUBMITTED, submitted_at=factory.LazyFunction(timezone.now)
+        )
 
 
 class OrderLineFactory(factory.django.DjangoModelFactory):
@@ -133,7 +139,6 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
 
     declaration = factory.SubFactory(DeclarationFactory)
     sme_profile = factory.SubFactory(SMEProfileFactory)
-    sme_siren = factory.SelfAttribute("sme_profile.siren")
     sme_name = factory.SelfAttribute("sme_profile.name")
     amount = Decimal("12000.00")
     order_date = factory.LazyAttribute(lambda o: datetime.date(o.declaration.campaign.year, 6, 15))
@@ -144,5 +149,7 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
 def member_of(organisation: Organisation, *, admin: bool = False, **user_fields) -> User:
     """A new user who belongs to `organisation` (as administrator if `admin`)."""
     user = UserFactory(**user_fields)
-    MembershipFactory(user=user, organisation=organisation, role=Role.ADMIN if admin else Role.MEMBER)
+    MembershipFactory(
+        user=user, organisation=organisation, role=Role.ADMIN if admin else Role.MEMBER
+    )
     return user

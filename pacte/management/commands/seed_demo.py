@@ -12,11 +12,15 @@ MARKER = "pacte.demo_loaded"
 
 
 class Command(BaseCommand):
-    help = "Create demo users, organisations, SME profiles, campaigns and declarations (idempotent)."
+    help = (
+        "Create demo users, organisations, SME profiles, campaigns and declarations (idempotent)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--only-once", action="store_true", help="Do nothing but print the logins if the demo was loaded before."
+            "--only-once",
+            action="store_true",
+            help="Do nothing but print the logins if the demo was loaded before.",
         )
 
     def handle(self, *args, only_once=False, **options):
@@ -39,7 +43,9 @@ class Command(BaseCommand):
 
     def print_logins(self):
         self.stdout.write("")
-        self.stdout.write(self.style.SUCCESS("Demo logins (password for all: %s)" % accounts_demo.DEMO_PASSWORD))
+        self.stdout.write(
+            self.style.SUCCESS("Demo logins (password for all: %s)" % accounts_demo.DEMO_PASSWORD)
+        )
         for email, what in accounts_demo.logins():
             self.stdout.write(f"  {email:<36} {what}")
         self.stdout.write("")
