@@ -14,7 +14,7 @@ def emit(name: str, value: float, unit: str) -> None:
 
 def p95(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[max(0, int(round(0.95 * len(ordered))) - 1)]
+    return ordered[max(0, round(0.95 * len(ordered)) - 1)]
 
 
 def median(values: list[float]) -> float:

