@@ -1,7 +1,8 @@
+import pghistory
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -49,6 +50,24 @@ class Campaign(models.Model):
         return str(self.year)
 
 
+class DeclarationQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DeclarationQuerySet":
+        """Staff see every declaration; a member sees those of the organisations they belong to."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_programme_staff:
+            return self.all()
+        return self.filter(organisation__memberships__user=user)
+
+
+# Every change is recorded by database triggers (who, when, before/after); bulk imports record
+# one "lines_imported" event on the declaration instead of one event per line.
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.ManualEvent("lines_imported"),
+    exclude=["created_at", "updated_at"],
+)
 class Declaration(models.Model):
     """One large account's declaration for one campaign: its IT purchases and its SME orders."""
 
@@ -82,6 +101,8 @@ class Declaration(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    objects = DeclarationQuerySet.as_manager()
+
     class Meta:
         ordering = ["-campaign__year", "organisation__name"]
         verbose_name = _("déclaration")
@@ -104,6 +125,36 @@ class Declaration(models.Model):
         return f"{self.organisation} – {self.campaign}"
 
 
+def registered_sme() -> Exists:
+    """True for an order line whose SIREN has a profile in the directory (a registered SME)."""
+    return Exists(SMEProfile.objects.filter(siren=OuterRef("sme_profile_id")))
+
+
+class OrderLineQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "OrderLineQuerySet":
+        """Staff: all; large-account members: their declarations' lines; SME members: the lines
+        naming their SIREN in submitted declarations."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_programme_staff:
+            return self.all()
+        from accounts.models import Membership
+
+        sirens = Membership.objects.filter(
+            user=user, organisation__kind=Organisation.Kind.SME
+        ).values("organisation__siren")
+        return self.filter(
+            Q(declaration__organisation__memberships__user=user)
+            | Q(sme_profile_id__in=sirens, declaration__state=Declaration.State.SUBMITTED)
+        ).distinct()
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["created_at", "updated_at", "import_job"],
+)
 class OrderLine(models.Model):
     """A purchase order placed with an SME, as declared by the large account."""
 
@@ -144,8 +195,19 @@ class OrderLine(models.Model):
     sme_responded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    import_job = models.ForeignKey(
+        "ImportJob",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        help_text=_("Import qui a créé la ligne (vide pour une saisie au formulaire)."),
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    objects = OrderLineQuerySet.as_manager()
 
     class Meta:
         ordering = ["order_date", "id"]
@@ -157,6 +219,14 @@ class OrderLine(models.Model):
                 condition=Q(sme_status__in=["pending", "confirmed", "disputed"]),
                 name="orderline_sme_status_valid",
             ),
+            models.CheckConstraint(
+                condition=Q(payment_delay_days__isnull=True) | Q(payment_delay_days__lte=3650),
+                name="orderline_payment_delay_sane",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["declaration", "order_date"], name="orderline_decl_date"),
+            models.Index(fields=["sme_profile", "declaration"], name="orderline_siren_decl"),
         ]
 
     def __str__(self) -> str:
@@ -165,3 +235,112 @@ class OrderLine(models.Model):
     @property
     def sme_siren(self) -> str:
         return self.sme_profile_id
+
+
+class ImportJob(models.Model):
+    """A spreadsheet uploaded for a declaration: validated (preview), then imported all or nothing.
+
+    The uploaded file stays in MEDIA_ROOT between preview and confirmation; validation writes the
+    normalised rows to a staged file that the import copies into the database in one transaction.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued", _("En attente")
+        VALIDATING = "validating", _("Vérification en cours")
+        INVALID = "invalid", _("Erreurs à corriger")
+        VALID = "valid", _("Prêt à importer")
+        IMPORTING = "importing", _("Import en cours")
+        DONE = "done", _("Importé")
+        FAILED = "failed", _("Échec")
+        CANCELLED = "cancelled", _("Abandonné")
+
+    class Mode(models.TextChoices):
+        REPLACE = "replace", _("Remplacer les lignes du brouillon")
+        ADD = "add", _("Ajouter aux lignes du brouillon")
+
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="import_jobs"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    file = models.FileField(upload_to="imports/%Y/%m/", max_length=300)
+    staged_file = models.CharField(max_length=300, blank=True)
+    original_name = models.CharField(_("fichier"), max_length=255)
+    file_format = models.CharField(max_length=4)  # "csv" or "xlsx"
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.QUEUED)
+    mode = models.CharField(_("mode"), max_length=10, choices=Mode.choices, blank=True)
+    run_in_background = models.BooleanField(default=False)
+    total_rows = models.PositiveIntegerField(default=0)
+    valid_rows = models.PositiveIntegerField(default=0)
+    processed_rows = models.PositiveIntegerField(default=0)
+    total_amount = models.DecimalField(max_digits=16, decimal_places=2, default=0)
+    distinct_smes = models.PositiveIntegerField(default=0)
+    error_count = models.PositiveIntegerField(default=0)
+    # The first errors as [line, column, message] (all of them up to MAX_STORED_ERRORS).
+    errors = models.JSONField(default=list, blank=True)
+    failure = models.TextField(blank=True)
+    imported_rows = models.PositiveIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    validated_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("import de lignes")
+        verbose_name_plural = _("imports de lignes")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(
+                    state__in=[
+                        "queued",
+                        "validating",
+                        "invalid",
+                        "valid",
+                        "importing",
+                        "done",
+                        "failed",
+                        "cancelled",
+                    ]
+                ),
+                name="importjob_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(mode__in=["", "replace", "add"]), name="importjob_mode_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def is_running(self) -> bool:
+        return self.state in {self.State.QUEUED, self.State.VALIDATING, self.State.IMPORTING}
+
+
+class Reminder(models.Model):
+    """A reminder emailed to a large account's administrators; at most one per account and day."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="reminders")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="campaign_reminders"
+    )
+    sent_on = models.DateField(_("envoyée le"))
+    sent_at = models.DateTimeField(auto_now_add=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    recipients = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-sent_at", "-id"]
+        verbose_name = _("relance")
+        verbose_name_plural = _("relances")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["campaign", "organisation", "sent_on"], name="reminder_once_a_day"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation} – {self.campaign} – {self.sent_on}"
