@@ -1,4 +1,6 @@
-from django.contrib.postgres.indexes import GinIndex
+from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
+from django.contrib.postgres.indexes import GinIndex, OpClass
 from django.contrib.postgres.search import SearchVector, SearchVectorField
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
@@ -246,6 +248,12 @@ class SMEProfile(models.Model):
     )
     # Names of the profile's domains, kept by the services so that the search vector can use them.
     domain_names = models.TextField(blank=True, default="", editable=False)
+    # Ids of the profile's domains and labels, kept by the services next to the many-to-many
+    # tables: the directory filters (&&) and counts facets (unnest) on them without joins.
+    domain_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
+    label_ids = ArrayField(models.BigIntegerField(), default=list, blank=True, editable=False)
+    # The values shown in the directory at the last publication, to show moderators what changed.
+    published_snapshot = models.JSONField(null=True, blank=True, editable=False)
 
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.DRAFT)
     rejection_reason = models.TextField(_("motif du refus"), blank=True)
@@ -282,7 +290,16 @@ class SMEProfile(models.Model):
         ]
         indexes = [
             GinIndex(fields=["search_vector"], name="smeprofile_search_gin"),
-            GinIndex(fields=["name"], name="smeprofile_name_trgm", opclasses=["gin_trgm_ops"]),
+            GinIndex(
+                OpClass(folded("name"), name="gin_trgm_ops"), name="smeprofile_name_folded_trgm"
+            ),
+            GinIndex(fields=["domain_ids"], name="smeprofile_domain_ids_gin"),
+            GinIndex(fields=["label_ids"], name="smeprofile_label_ids_gin"),
+            models.Index(
+                fields=["siren"],
+                name="smeprofile_siren_prefix",
+                opclasses=["varchar_pattern_ops"],
+            ),
             models.Index(fields=["state", "region"], name="smeprofile_state_region"),
             models.Index(fields=["state", "departement"], name="smeprofile_state_dept"),
             models.Index(fields=["state", "headcount_band"], name="smeprofile_state_headcount"),
@@ -294,3 +311,89 @@ class SMEProfile(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class JoinRequest(models.Model):
+    """A person asking to join an SME already registered (same SIREN); its administrators decide."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        ACCEPTED = "accepted", _("Acceptée")
+        REFUSED = "refused", _("Refusée")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests"
+    )
+    message = models.TextField(_("message"), blank=True, max_length=1000)
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("demande d'adhésion")
+        verbose_name_plural = _("demandes d'adhésion")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "accepted", "refused"]),
+                name="joinrequest_state_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(state="pending"),
+                name="joinrequest_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.organisation}"
+
+
+class ProfileChange(models.Model):
+    """History of a profile: who changed what and when, including moderation decisions."""
+
+    class Kind(models.TextChoices):
+        CREATED = "created", _("Création")
+        EDITED = "edited", _("Modification")
+        SUBMITTED = "submitted", _("Soumis à validation")
+        PUBLISHED = "published", _("Publié")
+        REJECTED = "rejected", _("Refusé")
+
+    profile = models.ForeignKey(SMEProfile, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), auto_now_add=True)
+    # {field label: [before, after]} for edits; {"reason": ...} for a rejection.
+    changes = models.JSONField(_("changements"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        verbose_name = _("historique du profil")
+        verbose_name_plural = _("historique des profils")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=["created", "edited", "submitted", "published", "rejected"]),
+                name="profilechange_kind_valid",
+            ),
+        ]
+        indexes = [models.Index(fields=["profile", "-at"], name="profilechange_profile_at")]
+
+    def __str__(self) -> str:
+        return f"{self.profile} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

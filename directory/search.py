@@ -1,0 +1,182 @@
+"""Directory search: the parsed criteria, the French full-text query and the facet counts.
+
+The search vector is a stored generated column of SMEProfile (name A, keywords and domain names B,
+description C), folded with lower() + translate() because the embedded PostgreSQL has no unaccent.
+The typed query is folded exactly the same way here before it reaches websearch_to_tsquery, so that
+"École", "ecole" and "ÉCOLES" all match the same documents.
+
+Facets follow the usual rule: OR inside one facet, AND across facets, and each facet's counts apply
+every criterion except that facet's own (so that one can add a second region). All facets and the
+total are counted by a single SQL statement over one materialised scan of the matching rows.
+"""
+
+from dataclasses import dataclass, field, replace
+
+from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.db import connection
+from django.db.models import F, Q, QuerySet
+
+from .models import ACCENTED, PLAIN, SMEProfile
+
+MAX_QUERY_LENGTH = 200
+_FOLD = str.maketrans(ACCENTED, PLAIN)
+
+
+def fold(text: str) -> str:
+    """lower() then strip accents, as the generated column does in SQL."""
+    return text.lower().translate(_FOLD)
+
+
+def search_query(text: str) -> SearchQuery:
+    return SearchQuery(fold(text), config="french", search_type="websearch")
+
+
+class Sort:
+    RELEVANCE = "pertinence"
+    NAME = "nom"
+    UPDATED = "maj"
+
+
+@dataclass(frozen=True)
+class Criteria:
+    """What the person asked for, already validated (unknown codes and slugs are dropped)."""
+
+    q: str = ""
+    regions: tuple[str, ...] = ()
+    departements: tuple[str, ...] = ()
+    domain_ids: tuple[int, ...] = ()
+    label_ids: tuple[int, ...] = ()
+    headcount_bands: tuple[str, ...] = ()
+    revenue_bands: tuple[str, ...] = ()
+    year_min: int | None = None
+    year_max: int | None = None
+    sort: str = Sort.RELEVANCE
+
+    def without(self, facet: str) -> "Criteria":
+        return replace(self, **{facet: ()})
+
+
+# facet name -> (Criteria attribute, SQL column, SQL condition with one array parameter)
+FACETS = {
+    "region": ("regions", "region_id", "region_id = ANY(%s::varchar[])"),
+    "departement": ("departements", "departement_id", "departement_id = ANY(%s::varchar[])"),
+    "domain": ("domain_ids", "domain_ids", "domain_ids && %s::bigint[]"),
+    "label": ("label_ids", "label_ids", "label_ids && %s::bigint[]"),
+    "headcount": ("headcount_bands", "headcount_band", "headcount_band = ANY(%s::varchar[])"),
+    "revenue": ("revenue_bands", "revenue_band", "revenue_band = ANY(%s::varchar[])"),
+}
+ARRAY_FACETS = {"domain", "label"}
+
+
+def base_queryset(criteria: Criteria, *, facets: bool = True) -> QuerySet[SMEProfile]:
+    """Published profiles matching the text and the founding years (and the facets if asked)."""
+    qs = SMEProfile.objects.published()
+    if criteria.q:
+        qs = qs.filter(search_vector=search_query(criteria.q))
+    if criteria.year_min is not None:
+        qs = qs.filter(founded_year__gte=criteria.year_min)
+    if criteria.year_max is not None:
+        qs = qs.filter(founded_year__lte=criteria.year_max)
+    if facets:
+        qs = apply_facets(qs, criteria)
+    return qs
+
+
+def apply_facets(qs: QuerySet[SMEProfile], criteria: Criteria) -> QuerySet[SMEProfile]:
+    if criteria.regions:
+        qs = qs.filter(region_id__in=criteria.regions)
+    if criteria.departements:
+        qs = qs.filter(departement_id__in=criteria.departements)
+    if criteria.domain_ids:
+        qs = qs.filter(domain_ids__overlap=list(criteria.domain_ids))
+    if criteria.label_ids:
+        qs = qs.filter(label_ids__overlap=list(criteria.label_ids))
+    if criteria.headcount_bands:
+        qs = qs.filter(headcount_band__in=criteria.headcount_bands)
+    if criteria.revenue_bands:
+        qs = qs.filter(revenue_band__in=criteria.revenue_bands)
+    return qs
+
+
+def ordered(qs: QuerySet[SMEProfile], criteria: Criteria) -> QuerySet[SMEProfile]:
+    if criteria.sort == Sort.UPDATED:
+        return qs.order_by("-updated_at", "id")
+    if criteria.sort == Sort.RELEVANCE and criteria.q:
+        return qs.annotate(
+            rank=SearchRank(F("search_vector"), search_query(criteria.q), normalization=1)
+        ).order_by("-rank", "name", "id")
+    return qs.order_by("name", "id")
+
+
+@dataclass
+class FacetCounts:
+    total: int = 0
+    counts: dict[str, dict] = field(default_factory=dict)
+
+    def of(self, facet: str) -> dict:
+        return self.counts.get(facet, {})
+
+
+def facet_counts(criteria: Criteria) -> FacetCounts:
+    """Counts per value of every facet, and the total, in one SQL statement."""
+    base_sql, base_params = (
+        base_queryset(criteria, facets=False)
+        .order_by()
+        .values(
+            "region_id",
+            "departement_id",
+            "domain_ids",
+            "label_ids",
+            "headcount_band",
+            "revenue_band",
+        )
+        .query.sql_with_params()
+    )
+    selects, params = [], list(base_params)
+
+    def where(skip: str | None) -> tuple[str, list]:
+        conditions, values = [], []
+        for name, (attr, _column, condition) in FACETS.items():
+            wanted = getattr(criteria, attr)
+            if name != skip and wanted:
+                conditions.append(condition)
+                values.append(list(wanted))
+        return (" AND ".join(conditions) or "TRUE"), values
+
+    for name, (_attr, column, _condition) in FACETS.items():
+        condition, values = where(name)
+        if name in ARRAY_FACETS:
+            selects.append(
+                f"SELECT '{name}' AS facet, v::text AS value, count(*) AS n "
+                f"FROM m CROSS JOIN LATERAL unnest(m.{column}) AS v WHERE {condition} GROUP BY v"
+            )
+        else:
+            selects.append(
+                f"SELECT '{name}' AS facet, {column}::text AS value, count(*) AS n "
+                f"FROM m WHERE {condition} AND {column} IS NOT NULL AND {column}::text <> '' GROUP BY {column}"
+            )
+        params.extend(values)
+    condition, values = where(None)
+    selects.append(
+        f"SELECT 'total' AS facet, NULL AS value, count(*) AS n FROM m WHERE {condition}"
+    )
+    params.extend(values)
+    sql = f"WITH m AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(selects)  # noqa: S608
+    result = FacetCounts()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, n in cursor.fetchall():
+            if facet == "total":
+                result.total = n
+            else:
+                result.counts.setdefault(facet, {})[value] = n
+    return result
+
+
+def matches(criteria: Criteria) -> QuerySet[SMEProfile]:
+    """The matching published profiles, in the asked order."""
+    return ordered(base_queryset(criteria), criteria)
+
+
+def text_filter(q: str) -> Q:
+    return Q(search_vector=search_query(q))
