@@ -1,8 +1,9 @@
 """Reading accounts: memberships, the active organisation, scoped look-ups."""
 
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 
-from .models import Membership, Organisation
+from .models import Invitation, Membership, Organisation
 
 SESSION_KEY = "active_organisation_id"
 
@@ -43,3 +44,38 @@ def get_organisation_for_user(request: HttpRequest, pk: int) -> Organisation:
 
 def is_admin_of(user, organisation: Organisation) -> bool:
     return Membership.objects.filter(user=user, organisation=organisation, role="admin").exists()
+
+
+def can_manage(user, organisation: Organisation) -> bool:
+    """Administrators of the organisation, and programme staff, manage its members."""
+    return bool(user.is_authenticated and user.is_programme_staff) or is_admin_of(
+        user, organisation
+    )
+
+
+def members_of(organisation: Organisation) -> list[Membership]:
+    return list(
+        organisation.memberships.select_related("user").order_by(
+            "user__last_name", "user__first_name", "user__email"
+        )
+    )
+
+
+def invitations_of(organisation: Organisation) -> list[Invitation]:
+    return list(organisation.invitations.select_related("invited_by").order_by("-created_at"))
+
+
+def large_accounts(*, query: str = "") -> QuerySet[Organisation]:
+    """Large accounts for staff, with how many members and administrators each has."""
+    accounts = Organisation.objects.large_accounts().annotate(
+        member_count=Count("memberships"),
+        admin_count=Count("memberships", filter=Q(memberships__role="admin")),
+    )
+    query = query.strip()
+    if query:
+        digits = query.replace(" ", "")
+        condition = Q(name__icontains=query)
+        if digits.isdigit():
+            condition |= Q(siren__startswith=digits)
+        accounts = accounts.filter(condition)
+    return accounts.order_by("name", "pk")

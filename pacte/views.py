@@ -42,7 +42,9 @@ def _redis_ok() -> bool:
 
 def _workers_ok() -> bool:
     try:
-        replies = celery_app.control.inspect(timeout=1.0).ping()
+        # A fresh connection (not the pool) so that the answer reflects the broker as configured now.
+        with celery_app.connection_for_write() as conn:
+            replies = celery_app.control.inspect(timeout=1.0, connection=conn).ping()
         return bool(replies)
     except Exception:
         return False

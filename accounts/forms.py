@@ -1,0 +1,96 @@
+from django import forms
+from django.contrib.auth import password_validation
+from django.utils.translation import gettext_lazy as _
+
+from .models import Organisation, Role, User
+
+
+class InvitationForm(forms.Form):
+    email = forms.EmailField(label=_("Adresse e-mail"), max_length=254)
+    role = forms.ChoiceField(
+        label=_("Rôle"), choices=Role.choices, initial=Role.MEMBER, widget=forms.RadioSelect
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(label=_("Rôle"), choices=Role.choices)
+
+
+class PublicNamingForm(forms.Form):
+    public_naming = forms.BooleanField(
+        label=_("Nos chiffres peuvent être nommés dans le rapport public"),
+        required=False,
+        help_text=_("Sinon, le compte apparaît anonymisé (« Membre A »)."),
+    )
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class LargeAccountForm(forms.ModelForm):
+    admin_email = forms.EmailField(
+        label=_("E-mail du premier administrateur"),
+        help_text=_("Cette personne recevra une invitation valable 14 jours."),
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["name", "siren", "sector", "joined_on", "charter_signed_on", "public_naming"]
+        widgets = {"joined_on": DateInput(), "charter_signed_on": DateInput()}
+        help_texts = {"siren": _("9 chiffres, sans espace.")}
+
+    def clean_siren(self) -> str:
+        return "".join((self.cleaned_data.get("siren") or "").split())
+
+    def _post_clean(self):
+        # The Organisation's kind is set by the service; validate the rest here.
+        self.instance.kind = Organisation.Kind.LARGE_ACCOUNT
+        super()._post_clean()
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Nom ou SIREN"), required=False, max_length=100)
+
+
+class AcceptInvitationForm(forms.Form):
+    """A newcomer names themselves and chooses a password."""
+
+    first_name = forms.CharField(label=_("Prénom"), max_length=150)
+    last_name = forms.CharField(label=_("Nom"), max_length=150)
+    password1 = forms.CharField(
+        label=_("Mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text=password_validation.password_validators_help_text_html(),
+    )
+    password2 = forms.CharField(
+        label=_("Confirmez le mot de passe"),
+        strip=False,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
+
+    def __init__(self, *args, email: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.email = email
+
+    def clean(self):
+        cleaned = super().clean()
+        password1 = cleaned.get("password1")
+        password2 = cleaned.get("password2")
+        if password1 and password2 and password1 != password2:
+            self.add_error("password2", _("Les deux mots de passe ne correspondent pas."))
+        elif password1:
+            candidate = User(
+                email=self.email,
+                first_name=cleaned.get("first_name", ""),
+                last_name=cleaned.get("last_name", ""),
+            )
+            try:
+                password_validation.validate_password(password1, candidate)
+            except forms.ValidationError as error:
+                self.add_error("password1", error)
+        return cleaned

@@ -1,0 +1,280 @@
+"""Changing accounts: invitations, memberships and large accounts.
+
+Every function is keyword-only, writes inside one transaction and sends email once it commits.
+"""
+
+import datetime
+from datetime import timedelta
+
+from allauth.account.models import EmailAddress
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.mail import send_mail
+from django.db import transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.translation import gettext as _
+
+from .models import Invitation, Membership, Organisation, Role, User
+
+
+class AccountsError(Exception):
+    """A refused change; its message is shown to the person as is."""
+
+
+class LastAdministratorError(AccountsError):
+    pass
+
+
+class InvitationError(AccountsError):
+    pass
+
+
+# --- Invitations ------------------------------------------------------------------------------
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("accounts:accept_invitation", args=[token])
+
+
+def _send_invitation_email(*, invitation_id: int, token: str) -> None:
+    invitation = Invitation.objects.select_related("organisation", "invited_by").get(
+        pk=invitation_id
+    )
+    context = {
+        "invitation": invitation,
+        "organisation": invitation.organisation,
+        "role": invitation.get_role_display(),
+        "inviter": invitation.invited_by,
+        "url": invitation_url(token),
+        "expires_on": timezone.localdate(invitation.expires_at),
+    }
+    # The programme writes to people in French, whatever language the inviter browses in.
+    with translation.override(settings.LANGUAGE_CODE):
+        subject = render_to_string("accounts/email/invitation_subject.txt", context)
+        body = render_to_string("accounts/email/invitation_message.txt", context)
+    send_mail(
+        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
+        body,
+        None,
+        [invitation.email],
+    )
+
+
+def _schedule_email(invitation: Invitation, token: str) -> None:
+    invitation_id = invitation.pk
+    transaction.on_commit(lambda: _send_invitation_email(invitation_id=invitation_id, token=token))
+
+
+def invite(*, organisation: Organisation, email: str, role: str, by: User | None) -> Invitation:
+    """Invite ``email`` to join ``organisation`` with ``role``; the link goes out by email."""
+    email = email.strip().lower()
+    if role not in Role.values:
+        raise InvitationError(_("Rôle inconnu."))
+    with transaction.atomic():
+        if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
+            raise InvitationError(
+                _("%(email)s est déjà membre de %(organisation)s.")
+                % {"email": email, "organisation": organisation.name}
+            )
+        if organisation.invitations.pending().filter(email__iexact=email).exists():
+            raise InvitationError(
+                _(
+                    "Une invitation est déjà en attente pour %(email)s : "
+                    "renvoyez-la depuis la liste des invitations."
+                )
+                % {"email": email}
+            )
+        invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=by)
+        token = invitation.new_token()
+        invitation.save()
+        _schedule_email(invitation, token)
+    return invitation
+
+
+def resend_invitation(*, invitation: Invitation, by: User | None) -> Invitation:
+    """A new link with a new expiry; the previous link stops working."""
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            raise InvitationError(_("Cette invitation a déjà été acceptée."))
+        if invitation.revoked_at:
+            raise InvitationError(_("Cette invitation a été révoquée : invitez à nouveau."))
+        now = timezone.now()
+        token = invitation.new_token()
+        invitation.sent_at = now
+        invitation.expires_at = now + timedelta(days=settings.INVITATION_VALID_DAYS)
+        if by is not None:
+            invitation.invited_by = by
+        invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
+        _schedule_email(invitation, token)
+    return invitation
+
+
+def revoke_invitation(*, invitation: Invitation, by: User | None) -> Invitation:
+    with transaction.atomic():
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.accepted_at:
+            raise InvitationError(_("Cette invitation a déjà été acceptée."))
+        if not invitation.revoked_at:
+            invitation.revoked_at = timezone.now()
+            invitation.save(update_fields=["revoked_at"])
+    return invitation
+
+
+def usable_invitation(token: str) -> Invitation | None:
+    """The invitation behind ``token`` whatever its state, or None when the token is unknown."""
+    if not token:
+        return None
+    return Invitation.objects.for_token(token).select_related("organisation").first()
+
+
+def _lock_pending(invitation: Invitation) -> Invitation:
+    invitation = (
+        Invitation.objects.select_for_update().select_related("organisation").get(pk=invitation.pk)
+    )
+    if invitation.status != Invitation.Status.PENDING:
+        raise InvitationError(_("Cette invitation n'est plus valable."))
+    return invitation
+
+
+def _join(*, invitation: Invitation, user: User) -> Membership:
+    membership, created = Membership.objects.get_or_create(
+        user=user, organisation=invitation.organisation, defaults={"role": invitation.role}
+    )
+    if not created and invitation.role == Role.ADMIN and membership.role != Role.ADMIN:
+        membership.role = Role.ADMIN
+        membership.save(update_fields=["role"])
+    invitation.accepted_at = timezone.now()
+    invitation.accepted_by = user
+    invitation.save(update_fields=["accepted_at", "accepted_by"])
+    return membership
+
+
+def accept_invitation(*, invitation: Invitation, user: User) -> Membership:
+    """An existing, signed-in user accepts; already a member: the invitation is simply used up."""
+    with transaction.atomic():
+        invitation = _lock_pending(invitation)
+        if user.email.lower() != invitation.email.lower():
+            raise InvitationError(_("Cette invitation est adressée à une autre adresse e-mail."))
+        membership = _join(invitation=invitation, user=user)
+        EmailAddress.objects.filter(user=user, email__iexact=invitation.email).update(verified=True)
+    return membership
+
+
+def accept_invitation_as_new_user(
+    *, invitation: Invitation, first_name: str, last_name: str, password: str
+) -> Membership:
+    """A newcomer accepts: their account is created with the invited (hence proven) address."""
+    with transaction.atomic():
+        invitation = _lock_pending(invitation)
+        UserModel = get_user_model()
+        if UserModel.objects.filter(email__iexact=invitation.email).exists():
+            raise InvitationError(
+                _("Un compte existe déjà pour cette adresse : connectez-vous pour accepter.")
+            )
+        user = UserModel.objects.create_user(
+            email=invitation.email,
+            password=password,
+            first_name=first_name,
+            last_name=last_name,
+        )
+        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+        membership = _join(invitation=invitation, user=user)
+    return membership
+
+
+# --- Memberships ------------------------------------------------------------------------------
+
+
+def _admins_left_after(membership: Membership) -> int:
+    admins = list(
+        Membership.objects.select_for_update()
+        .filter(organisation_id=membership.organisation_id, role=Role.ADMIN)
+        .exclude(pk=membership.pk)
+        .values_list("pk", flat=True)
+    )
+    return len(admins)
+
+
+def change_role(*, membership: Membership, role: str, by: User | None) -> Membership:
+    """Change a member's role; an organisation always keeps at least one administrator."""
+    if role not in Role.values:
+        raise AccountsError(_("Rôle inconnu."))
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        demoted = membership.role == Role.ADMIN and role != Role.ADMIN
+        if demoted and _admins_left_after(membership) == 0:
+            raise LastAdministratorError(
+                _(
+                    "Vous êtes le dernier administrateur : nommez d'abord un autre "
+                    "administrateur avant de changer ce rôle."
+                )
+                if by is not None and membership.user_id == by.pk
+                else _(
+                    "C'est le dernier administrateur de l'organisation : nommez d'abord "
+                    "un autre administrateur."
+                )
+            )
+        membership.role = role
+        membership.save(update_fields=["role"])
+    return membership
+
+
+def remove_member(*, membership: Membership, by: User | None) -> None:
+    """Remove someone from an organisation; never its last administrator."""
+    with transaction.atomic():
+        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        if membership.role == Role.ADMIN and _admins_left_after(membership) == 0:
+            raise LastAdministratorError(
+                _(
+                    "Vous êtes le dernier administrateur : nommez d'abord un autre "
+                    "administrateur avant de quitter l'organisation."
+                )
+                if by is not None and membership.user_id == by.pk
+                else _(
+                    "C'est le dernier administrateur de l'organisation : nommez d'abord "
+                    "un autre administrateur."
+                )
+            )
+        membership.delete()
+
+
+# --- Organisations ----------------------------------------------------------------------------
+
+
+def set_public_naming(*, organisation: Organisation, public_naming: bool, by: User) -> Organisation:
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        organisation.public_naming = public_naming
+        organisation.save(update_fields=["public_naming"])
+    return organisation
+
+
+def create_large_account(
+    *,
+    name: str,
+    siren: str,
+    sector: str = "",
+    joined_on: datetime.date | None = None,
+    charter_signed_on: datetime.date | None = None,
+    public_naming: bool = False,
+    admin_email: str,
+    by: User,
+) -> tuple[Organisation, Invitation]:
+    """Staff create a large account and invite its first administrator in one step."""
+    with transaction.atomic():
+        organisation = Organisation(
+            kind=Organisation.Kind.LARGE_ACCOUNT,
+            name=name,
+            siren=siren,
+            sector=sector,
+            joined_on=joined_on,
+            charter_signed_on=charter_signed_on,
+            public_naming=public_naming,
+        )
+        organisation.full_clean()
+        organisation.save()
+        invitation = invite(organisation=organisation, email=admin_email, role=Role.ADMIN, by=by)
+    return organisation, invitation
