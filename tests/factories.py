@@ -6,7 +6,7 @@ from decimal import Decimal
 import factory
 from allauth.account.models import EmailAddress
 from django.utils import timezone
-from stdnum.fr import siren as siren_number
+from stdnum import luhn
 
 from accounts.models import Membership, Organisation, Role, User
 from directory.models import Departement, Domain, SMEProfile
