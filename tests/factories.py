@@ -18,7 +18,7 @@ PASSWORD = "correct-horse-battery-staple"
 def valid_siren(n: int) -> str:
     """A valid SIREN built from a sequence number (8 digits + Luhn check digit)."""
     body = f"{(n * 7919 + 100_000) % 100_000_000:08d}"
-    return body + siren_number.luhn.calc_check_digit(body)
+    return body + luhn.calc_check_digit(body)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
