@@ -42,9 +42,7 @@ class ReportJob(models.Model):
         related_name="report_jobs",
         verbose_name=_("membre"),
     )
-    state = models.CharField(
-        _("état"), max_length=10, choices=State.choices, default=State.QUEUED
-    )
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
     current_step = models.CharField(_("étape en cours"), max_length=200, blank=True)
     error_message = models.TextField(_("message d'erreur"), blank=True)
@@ -161,6 +159,14 @@ class ReportVersion(models.Model):
         verbose_name=_("publié par"),
     )
     unpublished_at = models.DateTimeField(_("dépublié le"), null=True, blank=True)
+    unpublished_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("dépublié par"),
+    )
     unpublish_reason = models.TextField(_("motif de dépublication"), blank=True)
 
     class Meta:

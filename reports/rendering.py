@@ -1,0 +1,364 @@
+"""Turn figures into documents: the PDF (HTML template + print CSS, WeasyPrint) and the XLSX annex.
+
+The presentation rules live here: French formats, and suppression ("n.s.") of any cell that
+describes fewer than three members.
+"""
+
+import io
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from . import charts
+from . import formatting as fmt
+from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
+
+FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
+
+
+def region_map(counts: dict[str, int], *, title: str):
+    try:
+        from directory.maps import region_map_svg
+    except ImportError:  # the directory's map is not in this checkout: draw tiles instead
+        region_map_svg = charts.fallback_region_map_svg
+    svg = region_map_svg(counts, title=title)
+    # The map names the generic "sans-serif"; in the PDF, use the font shipped with the reports.
+    return mark_safe(  # noqa: S308 - the SVG comes escaped from the map builder
+        str(svg).replace('font-family="sans-serif"', f'font-family="{charts.FONT}"')
+    )
+
+
+@dataclass(frozen=True)
+class Cell:
+    """A row of the key figures table, already formatted."""
+
+    label: str
+    value: str
+    previous: str
+    change: str
+
+
+def _key_rows(current: KeyFigures, previous: KeyFigures | None, *, programme: bool) -> list[Cell]:
+    ns = fmt.not_significant()
+
+    def pick(figures: KeyFigures | None, getter, formatter, *, always: bool = False) -> str:
+        if figures is None:
+            return fmt.MISSING
+        if programme and figures.suppressed and not always:
+            return ns
+        return formatter(getter(figures))
+
+    def change(getter, kind, *, always: bool = False) -> str:
+        if previous is None:
+            return fmt.MISSING
+        if programme and not always and (current.suppressed or previous.suppressed):
+            return ns
+        formatter = {
+            "ratio": fmt.change_ratio,
+            "points": fmt.change_points,
+            "count": fmt.change_count,
+        }[kind]
+        return formatter(getter(current), getter(previous))
+
+    specs = []
+    if programme:
+        specs += [
+            (_("Membres du programme"), lambda f: f.members, fmt.number, "count", True),
+            (_("Déclarations soumises"), lambda f: f.declarations, fmt.number, "count", True),
+        ]
+    specs += [
+        (
+            _("Achats informatiques externes"),
+            lambda f: f.it_purchases,
+            fmt.euros,
+            "ratio",
+            False,
+        ),
+        (_("Achats auprès des PME"), lambda f: f.sme_purchases, fmt.euros, "ratio", False),
+        (_("Part PME des achats"), lambda f: f.sme_share, fmt.percent, "points", False),
+        (
+            _("Achats auprès des PME innovantes inscrites"),
+            lambda f: f.registered_sme_purchases,
+            fmt.euros,
+            "ratio",
+            False,
+        ),
+        (
+            _("Part des PME inscrites dans les achats PME"),
+            lambda f: f.registered_share,
+            fmt.percent,
+            "points",
+            False,
+        ),
+        (_("PME distinctes"), lambda f: f.distinct_smes, fmt.number, "count", False),
+        (_("Délai de paiement médian"), lambda f: f.median_payment_delay, fmt.days, "count", False),
+        (
+            _("Commandes payées sous 60 jours"),
+            lambda f: f.paid_within_60_share,
+            fmt.percent,
+            "points",
+            False,
+        ),
+    ]
+    return [
+        Cell(
+            label=label,
+            value=pick(current, getter, formatter, always=always),
+            previous=pick(previous, getter, formatter, always=always),
+            change=change(getter, kind, always=always),
+        )
+        for label, getter, formatter, kind, always in specs
+    ]
+
+
+@dataclass(frozen=True)
+class BreakdownCell:
+    label: str
+    members: str
+    smes: str
+    amount: str
+    share: str
+    value: Decimal | None  # for the chart; None where suppressed
+
+
+def _breakdown_rows(rows: list[BreakdownRow], *, suppress: bool) -> list[BreakdownCell]:
+    ns = fmt.not_significant()
+    cells = []
+    for row in rows:
+        hidden = suppress and row.suppressed
+        cells.append(
+            BreakdownCell(
+                label=row.label,
+                members=ns if hidden else fmt.number(row.members),
+                smes=ns if hidden else fmt.number(row.smes),
+                amount=ns if hidden else fmt.euros(row.amount),
+                share=ns if hidden else fmt.percent(row.share),
+                value=None if hidden else row.amount,
+            )
+        )
+    return cells
+
+
+def _bars(cells: list[BreakdownCell], *, title: str):
+    return charts.bar_chart_svg(
+        [(c.label, c.value, c.amount) for c in cells],
+        title=title,
+    )
+
+
+def key_figures_summary(figures: ProgrammeFigures) -> list[list[str]]:
+    """The public page's key figures: [label, value, change from last year]."""
+    return [
+        [row.label, row.value, row.change]
+        for row in _key_rows(figures.current, figures.previous, programme=True)
+    ]
+
+
+def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict:
+    regions = _breakdown_rows(figures.regions, suppress=True)
+    domains = _breakdown_rows(figures.domains, suppress=True)
+    sizes = _breakdown_rows(figures.sizes, suppress=True)
+    map_counts = {row.key: row.smes for row in figures.regions if row.key and not row.suppressed}
+    ns = fmt.not_significant()
+    ranking = [
+        {
+            "rank": member.rank,
+            "name": member.display_name,
+            "named": member.named,
+            "share": fmt.percent(member.sme_share),
+        }
+        for member in figures.ranking
+    ]
+    return {
+        "figures": figures,
+        "version_number": version_number,
+        "year": figures.year,
+        "previous_year": figures.year - 1,
+        "key_rows": _key_rows(figures.current, figures.previous, programme=True),
+        "regions": regions,
+        "domains": domains,
+        "sizes": sizes,
+        "region_map": region_map(
+            map_counts, title=_("PME fournisseuses par région en %(year)s") % {"year": figures.year}
+        ),
+        "domain_chart": _bars(domains, title=_("Achats auprès des PME par domaine")),
+        "size_chart": _bars(sizes, title=_("Achats auprès des PME par taille de PME")),
+        "ranking": ranking if figures.ranking_shown else [],
+        "ranking_suppressed": not figures.ranking_shown,
+        "named_participants": figures.named_participants,
+        "anonymous_participants": figures.anonymous_participants,
+        "ns": ns,
+        "generated_at": timezone.localtime(),
+        "snapshot_at": timezone.localtime(figures.snapshot_at),
+        "min_members": 3,
+    }
+
+
+def member_context(figures: MemberFigures, *, version_number: int) -> dict:
+    medians = figures.medians
+    ns = fmt.not_significant()
+
+    def median(value, formatter) -> str:
+        return ns if medians.suppressed else formatter(value)
+
+    current = figures.current
+    comparison = [
+        (_("Achats auprès des PME"), fmt.euros(current.sme_purchases), median(medians.sme_purchases, fmt.euros)),
+        (_("Part PME des achats"), fmt.percent(current.sme_share), median(medians.sme_share, fmt.percent)),
+        (_("PME distinctes"), fmt.number(current.distinct_smes), median(medians.distinct_smes, lambda v: fmt.number(v, 1 if v is not None and v % 1 else 0))),
+        (_("Délai de paiement médian"), fmt.days(current.median_payment_delay), median(medians.median_payment_delay, fmt.days)),
+        (_("Commandes payées sous 60 jours"), fmt.percent(current.paid_within_60_share), median(medians.paid_within_60_share, fmt.percent)),
+    ]  # fmt: skip
+    return {
+        "figures": figures,
+        "version_number": version_number,
+        "year": figures.year,
+        "previous_year": figures.year - 1,
+        "key_rows": _key_rows(current, figures.previous, programme=False),
+        "comparison": comparison,
+        "regions": _breakdown_rows(figures.regions, suppress=False),
+        "domains": _breakdown_rows(figures.domains, suppress=False),
+        "top_smes": [
+            {"name": sme.name, "siren": sme.siren, "amount": fmt.euros(sme.amount)}
+            for sme in figures.top_smes
+        ],
+        "generated_at": timezone.localtime(),
+        "snapshot_at": timezone.localtime(figures.snapshot_at),
+        "medians_suppressed": medians.suppressed,
+        "min_members": 3,
+    }
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    """HTML template + print CSS -> PDF bytes, with the fonts shipped under static/fonts."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    html = render_to_string(template, context)
+    font_config = FontConfiguration()
+    document = HTML(string=html, base_url=str(FONTS_DIR) + "/")
+    return document.write_pdf(font_config=font_config)
+
+
+def programme_pdf(figures: ProgrammeFigures, *, version_number: int) -> bytes:
+    return render_pdf(
+        "reports/pdf/programme.html", programme_context(figures, version_number=version_number)
+    )
+
+
+def member_pdf(figures: MemberFigures, *, version_number: int) -> bytes:
+    return render_pdf(
+        "reports/pdf/member.html", member_context(figures, version_number=version_number)
+    )
+
+
+# --- XLSX annex -------------------------------------------------------------------------------
+
+
+def _sheet(workbook, title: str, header: list[str], rows) -> None:
+    sheet = workbook.create_sheet(title=title[:31])
+    sheet.append(header)
+    for row in rows:
+        sheet.append(row)
+
+
+def _number_or_ns(value, hidden: bool):
+    if hidden:
+        return fmt.not_significant()
+    if isinstance(value, Decimal):
+        return float(round(value, 2))
+    return value
+
+
+def _breakdown_sheet(workbook, title: str, first: str, rows: list[BreakdownRow], *, suppress: bool):
+    _sheet(
+        workbook,
+        title,
+        [first, _("Membres"), _("PME distinctes"), _("Achats PME (€ HT)"), _("Part (%)")],
+        (
+            [
+                row.label,
+                _number_or_ns(row.members, suppress and row.suppressed),
+                _number_or_ns(row.smes, suppress and row.suppressed),
+                _number_or_ns(row.amount, suppress and row.suppressed),
+                _number_or_ns(row.share, suppress and row.suppressed),
+            ]
+            for row in rows
+        ),
+    )
+
+
+def _workbook_bytes(workbook) -> bytes:
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def programme_xlsx(figures: ProgrammeFigures) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    _sheet(
+        workbook,
+        _("Chiffres clés"),
+        [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
+        (
+            [row.label, row.value, row.previous, row.change]
+            for row in _key_rows(figures.current, figures.previous, programme=True)
+        ),
+    )
+    _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=True)
+    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=True)
+    _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), figures.sizes, suppress=True)
+    _sheet(
+        workbook,
+        _("Classement"),
+        [_("Rang"), _("Membre"), _("Part PME (%)")],
+        (
+            [m.rank, m.display_name, _number_or_ns(m.sme_share, False)]
+            for m in (figures.ranking if figures.ranking_shown else [])
+        ),
+    )
+    _sheet(
+        workbook,
+        _("Membres participants"),
+        [_("Membre")],
+        [
+            *([name] for name in figures.named_participants),
+            *(
+                [_("+ %(count)s membre(s) ayant choisi de ne pas être nommé(s)") % {"count": figures.anonymous_participants}]
+                for _i in range(1 if figures.anonymous_participants else 0)
+            ),
+        ],
+    )  # fmt: skip
+    return _workbook_bytes(workbook)
+
+
+def member_xlsx(figures: MemberFigures) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    _sheet(
+        workbook,
+        _("Chiffres clés"),
+        [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
+        (
+            [row.label, row.value, row.previous, row.change]
+            for row in _key_rows(figures.current, figures.previous, programme=False)
+        ),
+    )
+    _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=False)
+    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=False)
+    _sheet(
+        workbook,
+        _("Principales PME"),
+        [_("SIREN"), _("PME"), _("Achats (€ HT)"), _("Commandes")],
+        ([s.siren, s.name, float(s.amount), s.lines] for s in figures.top_smes),
+    )
+    return _workbook_bytes(workbook)

@@ -1,0 +1,341 @@
+"""Changing reports: request a generation, run it (called by the Celery task), publish, retry."""
+
+import datetime
+import hashlib
+import logging
+import resource
+import sys
+
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Organisation, User
+from procurement.models import Campaign, Declaration
+
+from . import figures as report_figures
+from . import rendering
+from .models import ReportJob, ReportKind, ReportVersion
+
+logger = logging.getLogger(__name__)
+
+# Celery limits of the render task (reports/tasks.py); a job running longer was interrupted.
+SOFT_TIME_LIMIT_S = 240
+HARD_TIME_LIMIT_S = 300
+MEDIANS_CACHE_S = 600
+
+
+# --- requests ---------------------------------------------------------------------------------
+
+
+def _enqueue(job: ReportJob) -> None:
+    from .tasks import render_report
+
+    transaction.on_commit(lambda: render_report.delay(job.pk))
+
+
+def request_programme_report(*, campaign: Campaign, by: User) -> ReportJob:
+    """Queue a new version of the campaign's programme report."""
+    with transaction.atomic():
+        job = ReportJob.objects.create(
+            kind=ReportKind.PROGRAMME,
+            campaign=campaign,
+            requested_by=by,
+            current_step=_("En attente d'un worker"),
+        )
+        _enqueue(job)
+    return job
+
+
+def member_report_accounts(campaign: Campaign):
+    """Large accounts with a submitted declaration for the campaign."""
+    return Organisation.objects.filter(
+        kind=Organisation.Kind.LARGE_ACCOUNT,
+        declarations__campaign=campaign,
+        declarations__state=Declaration.State.SUBMITTED,
+    ).order_by("name", "pk")
+
+
+def request_member_reports(*, campaign: Campaign, by: User) -> list[ReportJob]:
+    """One job (one task) per large account with a submitted declaration."""
+    with transaction.atomic():
+        jobs = ReportJob.objects.bulk_create(
+            ReportJob(
+                kind=ReportKind.MEMBER,
+                campaign=campaign,
+                organisation=organisation,
+                requested_by=by,
+                current_step=_("En attente d'un worker"),
+            )
+            for organisation in member_report_accounts(campaign)
+        )
+        for job in jobs:
+            _enqueue(job)
+    return jobs
+
+
+def retry_job(*, job: ReportJob, by: User) -> ReportJob:
+    """A failed job is tried again as a new job (the failed one is kept with its message)."""
+    if job.state != ReportJob.State.FAILED:
+        raise ValidationError(_("Seule une génération en échec peut être relancée."))
+    with transaction.atomic():
+        retry = ReportJob.objects.create(
+            kind=job.kind,
+            campaign=job.campaign,
+            organisation=job.organisation,
+            requested_by=by,
+            retry_of=job,
+            current_step=_("En attente d'un worker"),
+        )
+        _enqueue(retry)
+    return retry
+
+
+# --- running a job (called by the task) -------------------------------------------------------
+
+
+def claim_job(*, job_id: int) -> ReportJob | None:
+    """Mark a queued job as running, once: a second delivery of the task finds nothing to do.
+
+    A job left "running" past the hard time limit (its worker died) is marked failed.
+    """
+    with transaction.atomic():
+        job = (
+            ReportJob.objects.select_for_update(skip_locked=True)
+            .select_related("campaign", "organisation")
+            .filter(pk=job_id)
+            .first()
+        )
+        if job is None:
+            return None
+        now = timezone.now()
+        if (
+            job.state == ReportJob.State.RUNNING
+            and job.started_at
+            and (now - job.started_at > datetime.timedelta(seconds=HARD_TIME_LIMIT_S))
+        ):
+            job.state = ReportJob.State.FAILED
+            job.error_message = _(
+                "La génération a été interrompue (arrêt du worker ou durée maximale dépassée)."
+            )
+            job.finished_at = now
+            job.save(update_fields=["state", "error_message", "finished_at"])
+            return None
+        if job.state != ReportJob.State.QUEUED:
+            return None
+        job.state = ReportJob.State.RUNNING
+        job.started_at = now
+        job.progress = 1
+        job.current_step = _("Démarrage")
+        job.save(update_fields=["state", "started_at", "progress", "current_step"])
+    return job
+
+
+def _step(job: ReportJob, progress: int, step: str) -> None:
+    job.progress, job.current_step = progress, step
+    ReportJob.objects.filter(pk=job.pk).update(progress=progress, current_step=step)
+
+
+def _peak_memory_mb() -> int:
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return int(peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024)
+
+
+def _file_name(job: ReportJob, number: int, extension: str) -> str:
+    year = job.campaign.year
+    if job.organisation_id:
+        return f"pacte-pme-{year}-{job.organisation.siren}-v{number}.{extension}"
+    return f"pacte-pme-rapport-{year}-v{number}.{extension}"
+
+
+def _programme_medians(campaign: Campaign) -> report_figures.ProgrammeMedians:
+    """Medians shared by all member reports of a campaign, computed once per data snapshot."""
+    snapshot = report_figures.snapshot_time(campaign)
+    key = f"reports:medians:{campaign.pk}:{snapshot.timestamp()}"
+    medians = cache.get(key)
+    if medians is None:
+        medians = report_figures.programme_medians(campaign)
+        cache.set(key, medians, MEDIANS_CACHE_S)
+    return medians
+
+
+def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]:
+    """Compute the figures and render both files; returns them with the public key figures."""
+    campaign = job.campaign
+    number = _next_number(job)
+    if job.kind == ReportKind.PROGRAMME:
+        _step(job, 10, _("Calcul des chiffres clés et des répartitions"))
+        figures = report_figures.programme_figures(campaign)
+        _step(job, 55, _("Mise en page du PDF"))
+        pdf = rendering.programme_pdf(figures, version_number=number)
+        _step(job, 85, _("Annexe XLSX"))
+        xlsx = rendering.programme_xlsx(figures)
+        summary = {"rows": rendering.key_figures_summary(figures)}
+    else:
+        _step(job, 10, _("Calcul des chiffres du membre"))
+        figures = report_figures.member_figures(
+            campaign, organisation=job.organisation, medians=_programme_medians(campaign)
+        )
+        _step(job, 55, _("Mise en page du PDF"))
+        pdf = rendering.member_pdf(figures, version_number=number)
+        _step(job, 85, _("Annexe XLSX"))
+        xlsx = rendering.member_xlsx(figures)
+        summary = {}
+    return pdf, xlsx, summary, figures.snapshot_at, number
+
+
+def _next_number(job: ReportJob) -> int:
+    latest = ReportVersion.objects.filter(
+        campaign=job.campaign, organisation=job.organisation
+    ).aggregate(n=Max("number"))["n"]
+    return (latest or 0) + 1
+
+
+def _save_version(
+    job: ReportJob, pdf: bytes, xlsx: bytes, summary: dict, snapshot_at, number: int
+) -> ReportVersion:
+    with transaction.atomic():
+        # One version number per (campaign, organisation): serialise concurrent generations.
+        Campaign.objects.select_for_update().filter(pk=job.campaign_id).first()
+        number = max(number, _next_number(job))
+        version = ReportVersion(
+            kind=job.kind,
+            campaign=job.campaign,
+            organisation=job.organisation,
+            number=number,
+            pdf_sha256=hashlib.sha256(pdf).hexdigest(),
+            xlsx_sha256=hashlib.sha256(xlsx).hexdigest(),
+            methodology_version=job.campaign.methodology_version,
+            data_snapshot_at=snapshot_at,
+            key_figures=summary,
+            created_by=job.requested_by,
+        )
+        version.pdf.save(_file_name(job, number, "pdf"), ContentFile(pdf), save=False)
+        version.xlsx.save(_file_name(job, number, "xlsx"), ContentFile(xlsx), save=False)
+        version.save()
+        job.version = version
+        job.state = ReportJob.State.DONE
+        job.progress = 100
+        job.current_step = _("Terminé")
+        job.finished_at = timezone.now()
+        job.peak_memory_mb = _peak_memory_mb()
+        job.save(
+            update_fields=[
+                "version",
+                "state",
+                "progress",
+                "current_step",
+                "finished_at",
+                "peak_memory_mb",
+            ]
+        )
+    return version
+
+
+def fail_job(*, job_id: int, message: str) -> None:
+    ReportJob.objects.filter(pk=job_id).exclude(state=ReportJob.State.DONE).update(
+        state=ReportJob.State.FAILED,
+        error_message=message[:2000],
+        finished_at=timezone.now(),
+        peak_memory_mb=_peak_memory_mb(),
+    )
+
+
+def run_job(*, job_id: int) -> ReportVersion | None:
+    """Render the job's report into a new version. Any error leaves the job failed, with why."""
+    job = claim_job(job_id=job_id)
+    if job is None:
+        return None
+    try:
+        pdf, xlsx, summary, snapshot_at, number = _render(job)
+        _step(job, 95, _("Enregistrement des fichiers"))
+        return _save_version(job, pdf, xlsx, summary, snapshot_at, number)
+    except Exception as exc:
+        logger.exception("report job %s failed", job_id)
+        fail_job(
+            job_id=job_id,
+            message=_("Échec à l'étape « %(step)s » : %(error)s")
+            % {"step": job.current_step, "error": describe_error(exc)},
+        )
+        return None
+
+
+def describe_error(exc: BaseException) -> str:
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    if isinstance(exc, SoftTimeLimitExceeded):
+        return _("durée maximale de %(seconds)s s dépassée.") % {"seconds": SOFT_TIME_LIMIT_S}
+    if isinstance(exc, OSError):
+        return _("impossible d'écrire les fichiers du rapport (%(error)s).") % {
+            "error": exc.strerror or exc.__class__.__name__
+        }
+    text = str(exc).strip() or exc.__class__.__name__
+    return f"{text} ({exc.__class__.__name__})"
+
+
+# --- publication ------------------------------------------------------------------------------
+
+
+def publish_version(*, version: ReportVersion, by: User) -> ReportVersion:
+    """Publish a programme report version; the campaign's previously published one is withdrawn."""
+    if version.kind != ReportKind.PROGRAMME:
+        raise ValidationError(_("Seul le rapport du programme se publie."))
+    with transaction.atomic():
+        now = timezone.now()
+        replaced = (
+            ReportVersion.objects.select_for_update()
+            .filter(campaign=version.campaign, organisation=None, is_published=True)
+            .exclude(pk=version.pk)
+        )
+        for old in replaced:
+            old.is_published = False
+            old.unpublished_at = now
+            old.unpublished_by = by
+            old.unpublish_reason = _("Remplacée par la version %(number)s.") % {
+                "number": version.number
+            }
+            old.save(
+                update_fields=[
+                    "is_published",
+                    "unpublished_at",
+                    "unpublished_by",
+                    "unpublish_reason",
+                ]
+            )
+        version.is_published = True
+        version.published_at = now
+        version.published_by = by
+        version.unpublished_at = None
+        version.unpublished_by = None
+        version.unpublish_reason = ""
+        version.save(
+            update_fields=[
+                "is_published",
+                "published_at",
+                "published_by",
+                "unpublished_at",
+                "unpublished_by",
+                "unpublish_reason",
+            ]
+        )
+    return version
+
+
+def unpublish_version(*, version: ReportVersion, by: User, reason: str) -> ReportVersion:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indiquez le motif de la dépublication."))
+    if not version.is_published:
+        raise ValidationError(_("Cette version n'est pas publiée."))
+    version.is_published = False
+    version.unpublished_at = timezone.now()
+    version.unpublished_by = by
+    version.unpublish_reason = reason
+    version.save(
+        update_fields=["is_published", "unpublished_at", "unpublished_by", "unpublish_reason"]
+    )
+    return version
