@@ -86,7 +86,15 @@ def invite(*, organisation: Organisation, email: str, role: str, by: User | None
                 )
                 % {"email": email}
             )
-        invitation = Invitation(organisation=organisation, email=email, role=role, invited_by=by)
+        now = timezone.now()
+        invitation = Invitation(
+            organisation=organisation,
+            email=email,
+            role=role,
+            invited_by=by,
+            sent_at=now,
+            expires_at=now + timedelta(days=settings.INVITATION_VALID_DAYS),
+        )
         token = invitation.new_token()
         invitation.save()
         _schedule_email(invitation, token)

@@ -71,10 +71,11 @@ def _managed_organisation(request, pk) -> Organisation:
 
 
 def my_organisation(request):
-    if request.organisation is None:
+    membership = request.membership or None  # a lazy object: compare its truth, not identity
+    if membership is None:
         messages.info(request, _("Vous n'agissez pour aucune organisation."))
         return redirect("accounts:dashboard")
-    return redirect("accounts:organisation", pk=request.organisation.pk)
+    return redirect("accounts:organisation", pk=membership.organisation_id)
 
 
 def organisation_detail(request, pk):
