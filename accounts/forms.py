@@ -32,6 +32,8 @@ class DateInput(forms.DateInput):
 
 
 class LargeAccountForm(forms.ModelForm):
+    # Wider than the model field so that « 552 120 222 » reaches clean_siren, which drops spaces.
+    siren = forms.CharField(label=_("SIREN"), max_length=20, help_text=_("9 chiffres."))
     admin_email = forms.EmailField(
         label=_("E-mail du premier administrateur"),
         help_text=_("Cette personne recevra une invitation valable 14 jours."),
@@ -41,7 +43,6 @@ class LargeAccountForm(forms.ModelForm):
         model = Organisation
         fields = ["name", "siren", "sector", "joined_on", "charter_signed_on", "public_naming"]
         widgets = {"joined_on": DateInput(), "charter_signed_on": DateInput()}
-        help_texts = {"siren": _("9 chiffres, sans espace.")}
 
     def clean_siren(self) -> str:
         return "".join((self.cleaned_data.get("siren") or "").split())
