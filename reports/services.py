@@ -105,7 +105,7 @@ def claim_job(*, job_id: int) -> ReportJob | None:
     """
     with transaction.atomic():
         job = (
-            ReportJob.objects.select_for_update(skip_locked=True)
+            ReportJob.objects.select_for_update(skip_locked=True, of=("self",))
             .select_related("campaign", "organisation")
             .filter(pk=job_id)
             .first()
