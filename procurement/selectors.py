@@ -1,0 +1,369 @@
+"""Reading declarations: scoped look-ups (404 for other organisations), totals and figures in SQL."""
+
+from decimal import Decimal
+
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce
+from django.http import Http404, HttpRequest
+from pghistory.models import MiddlewareEvents
+
+from accounts.models import Membership, Organisation
+from directory.models import SMEProfile
+
+from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder, registered_sme
+
+ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
+
+
+def _int_or_404(pk) -> int:
+    try:
+        return int(pk)
+    except (TypeError, ValueError) as exc:
+        raise Http404 from exc
+
+
+# --- One access helper per object kind ------------------------------------------------------
+
+
+def get_declaration_for_user(request: HttpRequest, pk) -> Declaration:
+    """The declaration if the user may see it: staff any, a member only their active
+    organisation's; 404 otherwise."""
+    qs = Declaration.objects.visible_to(request.user).select_related(
+        "campaign", "organisation", "submitted_by", "reopened_by"
+    )
+    if not request.user.is_programme_staff:
+        organisation = request.organisation or None
+        if organisation is None:
+            raise Http404
+        qs = qs.filter(organisation=organisation)
+    try:
+        return qs.distinct().get(pk=_int_or_404(pk))
+    except Declaration.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_line_for_declaration(declaration: Declaration, pk) -> OrderLine:
+    try:
+        line = OrderLine.objects.select_related("domain").get(
+            pk=_int_or_404(pk), declaration=declaration
+        )
+    except OrderLine.DoesNotExist as exc:
+        raise Http404 from exc
+    line.declaration = declaration
+    return line
+
+
+def get_sme_line_for_user(request: HttpRequest, pk) -> OrderLine:
+    """A line naming the active SME, in a submitted declaration; 404 otherwise."""
+    organisation = request.organisation or None
+    if organisation is None or not organisation.is_sme:
+        raise Http404
+    try:
+        return (
+            OrderLine.objects.select_related("declaration__campaign", "declaration__organisation")
+            .filter(
+                sme_profile_id=organisation.siren,
+                declaration__state=Declaration.State.SUBMITTED,
+            )
+            .get(pk=_int_or_404(pk))
+        )
+    except OrderLine.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_campaign_for_staff(request: HttpRequest, pk) -> Campaign:
+    if not request.user.is_programme_staff:
+        raise Http404
+    try:
+        return Campaign.objects.get(pk=_int_or_404(pk))
+    except Campaign.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_campaign_open_for_declaring(pk) -> Campaign:
+    try:
+        return Campaign.objects.get(pk=_int_or_404(pk), state=Campaign.State.OPEN)
+    except Campaign.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_import_job_for_declaration(declaration: Declaration, pk) -> ImportJob:
+    try:
+        job = ImportJob.objects.get(pk=_int_or_404(pk), declaration=declaration)
+    except ImportJob.DoesNotExist as exc:
+        raise Http404 from exc
+    job.declaration = declaration
+    return job
+
+
+# --- Declarations -------------------------------------------------------------------------------
+
+
+def account_declarations(organisation: Organisation) -> list[dict]:
+    """Every campaign that is not in preparation, with the account's declaration if any."""
+    declarations = {
+        d.campaign_id: d
+        for d in Declaration.objects.filter(organisation=organisation).select_related("campaign")
+    }
+    return [
+        {"campaign": campaign, "declaration": declarations.get(campaign.pk)}
+        for campaign in Campaign.objects.exclude(state=Campaign.State.PREPARING).order_by("-year")
+    ]
+
+
+def declaration_lines(declaration: Declaration) -> QuerySet[OrderLine]:
+    return (
+        OrderLine.objects.filter(declaration=declaration)
+        .select_related("domain")
+        .annotate(registered=registered_sme())
+        .order_by("order_date", "id")
+    )
+
+
+def declaration_totals(declaration: Declaration) -> dict:
+    """SME purchases, share of IT purchases, distinct SMEs, share from registered SMEs: one query."""
+    row = (
+        OrderLine.objects.filter(declaration=declaration)
+        .annotate(registered=registered_sme())
+        .aggregate(
+            lines=Count("pk"),
+            sme_total=Coalesce(Sum("amount"), ZERO),
+            registered_total=Coalesce(Sum("amount", filter=Q(registered=True)), ZERO),
+            smes=Count("sme_profile_id", distinct=True),
+            registered_smes=Count("sme_profile_id", distinct=True, filter=Q(registered=True)),
+            disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
+            confirmed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.CONFIRMED)),
+        )
+    )
+    it_total = declaration.it_purchases_total
+    row["it_total"] = it_total
+    row["sme_share"] = (
+        row["sme_total"] * 100 / it_total if it_total else None
+    )  # percentage of IT purchases
+    row["registered_share"] = (
+        row["registered_total"] * 100 / row["sme_total"] if row["sme_total"] else None
+    )
+    return row
+
+
+def declaration_history(declaration: Declaration) -> QuerySet:
+    """Events on the declaration and its lines, newest first (with before/after and the user)."""
+    return (
+        MiddlewareEvents.objects.references(declaration)
+        .select_related("user")
+        .order_by("-pgh_created_at", "-pgh_id")
+    )
+
+
+def latest_import(declaration: Declaration) -> ImportJob | None:
+    return (
+        ImportJob.objects.filter(declaration=declaration)
+        .exclude(state=ImportJob.State.CANCELLED)
+        .order_by("-created_at", "-id")
+        .first()
+    )
+
+
+# --- SME side ---------------------------------------------------------------------------------
+
+
+def sme_lines(organisation: Organisation) -> QuerySet[OrderLine]:
+    """Lines naming the SME's SIREN in submitted declarations."""
+    return (
+        OrderLine.objects.filter(
+            sme_profile_id=organisation.siren, declaration__state=Declaration.State.SUBMITTED
+        )
+        .select_related("declaration__campaign", "declaration__organisation", "domain")
+        .order_by(
+            "-declaration__campaign__year", "declaration__organisation__name", "order_date", "id"
+        )
+    )
+
+
+# --- Staff ------------------------------------------------------------------------------------
+
+
+def campaign_accounts(campaign: Campaign) -> QuerySet[Organisation]:
+    """Every large account with its declaration for the campaign: state, last activity, totals,
+    dispute counts, whether reminded today. One query."""
+    from django.utils import timezone
+
+    declaration = Declaration.objects.filter(campaign=campaign, organisation=OuterRef("pk"))
+    lines = (
+        OrderLine.objects.filter(
+            declaration__campaign=campaign, declaration__organisation=OuterRef("pk")
+        )
+        .order_by()
+        .values("declaration__organisation")
+    )
+    return (
+        Organisation.objects.large_accounts()
+        .annotate(
+            declaration_id=Subquery(declaration.values("pk")[:1]),
+            declaration_state=Coalesce(
+                Subquery(declaration.values("state")[:1]), Value("not_started")
+            ),
+            last_activity=Subquery(declaration.values("updated_at")[:1]),
+            it_total=Subquery(declaration.values("it_purchases_total")[:1]),
+            sme_total=Subquery(lines.annotate(s=Sum("amount")).values("s")[:1]),
+            line_count=Coalesce(Subquery(lines.annotate(n=Count("pk")).values("n")[:1]), 0),
+            disputed_count=Coalesce(
+                Subquery(
+                    lines.filter(sme_status=OrderLine.SMEStatus.DISPUTED)
+                    .annotate(n=Count("pk"))
+                    .values("n")[:1]
+                ),
+                0,
+            ),
+            reminded_today=Exists(
+                Reminder.objects.filter(
+                    campaign=campaign, organisation=OuterRef("pk"), sent_on=timezone.localdate()
+                )
+            ),
+            last_reminder=Subquery(
+                Reminder.objects.filter(campaign=campaign, organisation=OuterRef("pk"))
+                .order_by("-sent_at")
+                .values("sent_at")[:1]
+            ),
+        )
+        .order_by("name", "pk")
+    )
+
+
+def campaign_summary(campaign: Campaign) -> dict:
+    return Declaration.objects.filter(campaign=campaign).aggregate(
+        declarations=Count("pk"),
+        submitted=Count("pk", filter=Q(state=Declaration.State.SUBMITTED)),
+        reopened=Count("pk", filter=Q(state=Declaration.State.REOPENED)),
+    )
+
+
+def campaigns_with_counts() -> QuerySet[Campaign]:
+    return Campaign.objects.annotate(
+        declarations_count=Count("declarations", distinct=True),
+        submitted_count=Count(
+            "declarations", filter=Q(declarations__state=Declaration.State.SUBMITTED), distinct=True
+        ),
+    ).order_by("-year")
+
+
+def disputed_lines(declaration: Declaration) -> QuerySet[OrderLine]:
+    return declaration_lines(declaration).filter(sme_status=OrderLine.SMEStatus.DISPUTED)
+
+
+# --- The account's own figures -------------------------------------------------------------
+
+
+def account_years(organisation: Organisation) -> list[dict]:
+    """Per campaign year: IT purchases, SME purchases and share, registered SMEs' share, SMEs."""
+    lines = OrderLine.objects.filter(declaration=OuterRef("pk")).order_by().values("declaration")
+    rows = (
+        Declaration.objects.filter(organisation=organisation)
+        .annotate(
+            year=F("campaign__year"),
+            sme_total=Coalesce(Subquery(lines.annotate(s=Sum("amount")).values("s")), ZERO),
+            registered_total=Coalesce(
+                Subquery(
+                    lines.annotate(registered=registered_sme())
+                    .filter(registered=True)
+                    .annotate(s=Sum("amount"))
+                    .values("s")
+                ),
+                ZERO,
+            ),
+            smes=Coalesce(
+                Subquery(lines.annotate(n=Count("sme_profile_id", distinct=True)).values("n")), 0
+            ),
+        )
+        .order_by("-campaign__year")
+        .values(
+            "pk", "year", "state", "it_purchases_total", "sme_total", "registered_total", "smes"
+        )
+    )
+    result = []
+    for row in rows:
+        it_total = row["it_purchases_total"]
+        row["sme_share"] = row["sme_total"] * 100 / it_total if it_total else None
+        row["registered_share"] = (
+            row["registered_total"] * 100 / row["sme_total"] if row["sme_total"] else None
+        )
+        result.append(row)
+    return result
+
+
+def _year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:
+    return OrderLine.objects.filter(
+        declaration__organisation=organisation, declaration__campaign__year=year
+    ).order_by()
+
+
+def account_by_region(organisation: Organisation, year: int) -> list[dict]:
+    region = SMEProfile.objects.filter(siren=OuterRef("sme_profile_id")).values("region__name")[:1]
+    return list(
+        _year_lines(organisation, year)
+        .annotate(region=Coalesce(Subquery(region), Value("")))
+        .values("region")
+        .annotate(
+            total=Sum("amount"), lines=Count("pk"), smes=Count("sme_profile_id", distinct=True)
+        )
+        .order_by("-total", "region")
+    )
+
+
+def account_by_domain(organisation: Organisation, year: int) -> list[dict]:
+    return list(
+        _year_lines(organisation, year)
+        .values("domain__name")
+        .annotate(
+            total=Sum("amount"), lines=Count("pk"), smes=Count("sme_profile_id", distinct=True)
+        )
+        .order_by("-total", "domain__name")
+    )
+
+
+def account_top_smes(organisation: Organisation, year: int, limit: int = 10) -> list[dict]:
+    return list(
+        _year_lines(organisation, year)
+        .values("sme_profile_id")
+        .annotate(
+            name=Max("sme_name"),
+            total=Sum("amount"),
+            lines=Count("pk"),
+            registered=Exists(SMEProfile.objects.filter(siren=OuterRef("sme_profile_id"))),
+        )
+        .order_by("-total", "sme_profile_id")[:limit]
+    )
+
+
+def account_year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:
+    region = SMEProfile.objects.filter(siren=OuterRef("sme_profile_id")).values("region__name")[:1]
+    return (
+        OrderLine.objects.filter(
+            declaration__organisation=organisation, declaration__campaign__year=year
+        )
+        .select_related("domain")
+        .annotate(registered=registered_sme(), region=Subquery(region))
+        .order_by("order_date", "id")
+    )
+
+
+def is_account_admin(user, organisation: Organisation) -> bool:
+    return Membership.objects.filter(user=user, organisation=organisation, role="admin").exists()
+
+
+def sme_autocomplete(query: str) -> list[SMEProfile]:
+    from directory.selectors import autocomplete_profiles
+
+    return autocomplete_profiles(query=query, limit=8)

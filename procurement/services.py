@@ -1,0 +1,476 @@
+"""Changing declarations: campaigns, lines, submission, reopening, imports, SME answers, reminders.
+
+Every function is keyword-only, checks who may do it in which state, writes inside one
+transaction and enqueues background work with `transaction.on_commit`.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+import pghistory
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Membership, Organisation, Role, User
+from directory.models import Domain, SMEProfile
+
+from .imports import BACKGROUND_ABOVE_ROWS, MAX_FILE_BYTES, MAX_ROWS, pipeline
+from .imports.readers import FileError, count_rows
+from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder
+
+
+class TransitionError(ValidationError):
+    """The action is not allowed in the object's current state (message shown to the user)."""
+
+
+# --- Who may do what -------------------------------------------------------------------------
+
+
+def _membership(user: User, organisation: Organisation) -> Membership | None:
+    if not user.is_authenticated:
+        return None
+    return Membership.objects.filter(user=user, organisation=organisation).first()
+
+
+def is_editable(declaration: Declaration) -> bool:
+    """Lines and total can change: a draft in an open campaign, or a declaration reopened by staff."""
+    if declaration.state == Declaration.State.REOPENED:
+        return True
+    return (
+        declaration.state == Declaration.State.DRAFT
+        and declaration.campaign.state == Campaign.State.OPEN
+    )
+
+
+def can_edit(*, declaration: Declaration, user: User) -> bool:
+    return is_editable(declaration) and _membership(user, declaration.organisation) is not None
+
+
+def can_submit(*, declaration: Declaration, user: User) -> bool:
+    membership = _membership(user, declaration.organisation)
+    return is_editable(declaration) and membership is not None and membership.is_admin
+
+
+def can_reopen(*, declaration: Declaration, user: User) -> bool:
+    return (
+        user.is_authenticated
+        and user.is_programme_staff
+        and declaration.state == Declaration.State.SUBMITTED
+        and declaration.campaign.state != Campaign.State.PREPARING
+    )
+
+
+def _require_edit(declaration: Declaration, user: User) -> None:
+    if _membership(user, declaration.organisation) is None:
+        raise PermissionDenied
+    if not is_editable(declaration):
+        raise TransitionError(
+            _("Cette déclaration ne peut plus être modifiée (soumise, ou campagne fermée).")
+        )
+
+
+# --- Campaigns --------------------------------------------------------------------------------
+
+
+def save_campaign(
+    *,
+    by: User,
+    year: int,
+    opens_on: datetime.date,
+    closes_on: datetime.date,
+    methodology_version: str,
+    methodology: str,
+    domains: list[Domain],
+    campaign: Campaign | None = None,
+) -> Campaign:
+    if not by.is_programme_staff:
+        raise PermissionDenied
+    with transaction.atomic():
+        campaign = campaign or Campaign()
+        campaign.year = year
+        campaign.opens_on = opens_on
+        campaign.closes_on = closes_on
+        campaign.methodology_version = methodology_version
+        campaign.methodology = methodology
+        campaign.save()
+        campaign.domains.set(domains)
+    return campaign
+
+
+CAMPAIGN_TRANSITIONS = {
+    Campaign.State.PREPARING: {Campaign.State.OPEN},
+    Campaign.State.OPEN: {Campaign.State.CLOSED},
+    Campaign.State.CLOSED: {Campaign.State.OPEN},
+}
+
+
+def change_campaign_state(*, campaign: Campaign, state: str, by: User) -> Campaign:
+    if not by.is_programme_staff:
+        raise PermissionDenied
+    with transaction.atomic():
+        campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
+        if state not in CAMPAIGN_TRANSITIONS.get(campaign.state, set()):
+            raise TransitionError(_("Ce changement d'état n'est pas possible."))
+        if state == Campaign.State.OPEN and not campaign.domains.exists():
+            campaign.domains.set(Domain.objects.filter(is_active=True))
+        campaign.state = state
+        campaign.save(update_fields=["state", "updated_at"])
+    return campaign
+
+
+# --- Declarations -----------------------------------------------------------------------------
+
+
+def start_declaration(*, campaign: Campaign, organisation: Organisation, by: User) -> Declaration:
+    """The account's declaration for an open campaign (created on first use)."""
+    if _membership(by, organisation) is None or not organisation.is_large_account:
+        raise PermissionDenied
+    if campaign.state != Campaign.State.OPEN:
+        raise TransitionError(
+            _("La campagne %(year)s n'est pas ouverte.") % {"year": campaign.year}
+        )
+    with transaction.atomic():
+        declaration, _created = Declaration.objects.get_or_create(
+            campaign=campaign, organisation=organisation
+        )
+    return declaration
+
+
+def set_it_purchases_total(*, declaration: Declaration, total: Decimal, by: User) -> Declaration:
+    _require_edit(declaration, by)
+    with transaction.atomic():
+        declaration.it_purchases_total = total
+        declaration.save(update_fields=["it_purchases_total", "updated_at"])
+    return declaration
+
+
+@dataclass(frozen=True)
+class LineData:
+    siren: str
+    sme_name: str
+    amount: Decimal
+    order_date: datetime.date
+    domain: Domain
+    reference: str = ""
+    payment_delay_days: int | None = None
+
+
+def _check_line(declaration: Declaration, data: LineData) -> None:
+    if data.order_date.year != declaration.campaign.year:
+        raise TransitionError(
+            _("La date de commande doit être dans l'année %(year)s.")
+            % {"year": declaration.campaign.year}
+        )
+    if data.amount <= 0:
+        raise TransitionError(_("Le montant doit être strictement positif."))
+
+
+def _sme_name(data: LineData) -> str:
+    if data.sme_name:
+        return data.sme_name
+    name = SMEProfile.objects.filter(siren=data.siren).values_list("name", flat=True).first()
+    if not name:
+        raise TransitionError(_("Indiquez la raison sociale de cette PME non inscrite."))
+    return name
+
+
+def add_line(*, declaration: Declaration, data: LineData, by: User) -> OrderLine:
+    _require_edit(declaration, by)
+    _check_line(declaration, data)
+    with transaction.atomic():
+        line = OrderLine.objects.create(
+            declaration=declaration,
+            sme_profile_id=data.siren,
+            sme_name=_sme_name(data),
+            amount=data.amount,
+            order_date=data.order_date,
+            domain=data.domain,
+            reference=data.reference,
+            payment_delay_days=data.payment_delay_days,
+        )
+        declaration.save(update_fields=["updated_at"])
+    return line
+
+
+def update_line(*, line: OrderLine, data: LineData, by: User) -> OrderLine:
+    declaration = line.declaration
+    _require_edit(declaration, by)
+    _check_line(declaration, data)
+    with transaction.atomic():
+        line.sme_profile_id = data.siren
+        line.sme_name = _sme_name(data)
+        line.amount = data.amount
+        line.order_date = data.order_date
+        line.domain = data.domain
+        line.reference = data.reference
+        line.payment_delay_days = data.payment_delay_days
+        line.save()
+        declaration.save(update_fields=["updated_at"])
+    return line
+
+
+def delete_line(*, line: OrderLine, by: User) -> None:
+    declaration = line.declaration
+    _require_edit(declaration, by)
+    with transaction.atomic():
+        line.delete()
+        declaration.save(update_fields=["updated_at"])
+
+
+def submit_declaration(*, declaration: Declaration, by: User, attested: bool) -> Declaration:
+    """An account administrator signs (attestation ticked) and submits; the account can no longer edit."""
+    membership = _membership(by, declaration.organisation)
+    if membership is None:
+        raise PermissionDenied
+    if membership.role != Role.ADMIN:
+        raise TransitionError(_("Seul un administrateur du compte peut soumettre la déclaration."))
+    if not is_editable(declaration):
+        raise TransitionError(_("Cette déclaration ne peut pas être soumise dans son état actuel."))
+    if not attested:
+        raise TransitionError(_("Cochez l'attestation pour soumettre."))
+    if declaration.it_purchases_total is None:
+        raise TransitionError(_("Indiquez d'abord le total des achats informatiques externes."))
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        declaration.state = Declaration.State.SUBMITTED
+        declaration.submitted_at = timezone.now()
+        declaration.submitted_by = by
+        declaration.save()
+    return declaration
+
+
+def reopen_declaration(*, declaration: Declaration, by: User, reason: str) -> Declaration:
+    """Staff reopen a submitted declaration, even after the campaign closed; the account sees why."""
+    if not by.is_programme_staff:
+        raise PermissionDenied
+    if not can_reopen(declaration=declaration, user=by):
+        raise TransitionError(_("Seule une déclaration soumise peut être rouverte."))
+    if not reason.strip():
+        raise TransitionError(_("Indiquez le motif de la réouverture."))
+    with transaction.atomic():
+        declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        declaration.state = Declaration.State.REOPENED
+        declaration.reopened_at = timezone.now()
+        declaration.reopened_by = by
+        declaration.reopen_reason = reason.strip()
+        declaration.save()
+    return declaration
+
+
+# --- SME answers ------------------------------------------------------------------------------
+
+
+def respond_to_line(*, line: OrderLine, by: User, status: str, comment: str) -> OrderLine:
+    """A member of the SME named by the line confirms or disputes it (a comment explains a dispute)."""
+    is_member = Membership.objects.filter(
+        user=by, organisation__siren=line.sme_siren, organisation__kind=Organisation.Kind.SME
+    ).exists()
+    if not is_member:
+        raise PermissionDenied
+    if line.declaration.state != Declaration.State.SUBMITTED:
+        raise TransitionError(_("Cette déclaration n'est pas soumise."))
+    if status not in {OrderLine.SMEStatus.CONFIRMED, OrderLine.SMEStatus.DISPUTED}:
+        raise TransitionError(_("Réponse inconnue."))
+    if status == OrderLine.SMEStatus.DISPUTED and not comment.strip():
+        raise TransitionError(_("Expliquez en commentaire pourquoi vous contestez cette commande."))
+    with transaction.atomic():
+        line.sme_status = status
+        line.sme_comment = comment.strip()
+        line.sme_responded_at = timezone.now()
+        line.sme_responded_by = by
+        line.save(
+            update_fields=[
+                "sme_status",
+                "sme_comment",
+                "sme_responded_at",
+                "sme_responded_by",
+                "updated_at",
+            ]
+        )
+    return line
+
+
+# --- Imports ----------------------------------------------------------------------------------
+
+
+def create_import(*, declaration: Declaration, upload: UploadedFile, by: User) -> ImportJob:
+    """Keep the uploaded file and validate it: at once when small, in the background above
+    BACKGROUND_ABOVE_ROWS lines. Raises TransitionError for a file refused outright."""
+    _require_edit(declaration, by)
+    name = Path(upload.name or "").name
+    suffix = Path(name).suffix.lower()
+    if suffix not in {".csv", ".txt", ".xlsx"}:
+        raise TransitionError(_("Formats acceptés : CSV ou XLSX."))
+    if upload.size > MAX_FILE_BYTES:
+        raise TransitionError(_("Ce fichier dépasse 20 Mo : découpez-le en plusieurs fichiers."))
+    file_format = "xlsx" if suffix == ".xlsx" else "csv"
+    with transaction.atomic():
+        job = ImportJob(
+            declaration=declaration,
+            created_by=by,
+            original_name=name[:255],
+            file_format=file_format,
+        )
+        job.file.save(f"declaration-{declaration.pk}{suffix}", upload, save=False)
+        try:
+            rows = count_rows(Path(job.file.path), file_format)
+        except FileError as exc:
+            job.file.delete(save=False)
+            raise TransitionError(str(exc)) from exc
+        if rows is not None and rows > MAX_ROWS:
+            job.file.delete(save=False)
+            raise TransitionError(
+                _("Ce fichier compte plus de 100 000 lignes : découpez-le en plusieurs fichiers.")
+            )
+        job.total_rows = rows or 0
+        job.run_in_background = rows is None or rows > BACKGROUND_ABOVE_ROWS
+        job.save()
+        if job.run_in_background:
+            from .tasks import validate_import_task
+
+            transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+    if not job.run_in_background:
+        pipeline.validate(job)
+    return job
+
+
+def validate_import(*, job_id: int) -> ImportJob:
+    """Validation body, used by the background task."""
+    job = ImportJob.objects.select_related("declaration__campaign").get(pk=job_id)
+    if job.state not in {ImportJob.State.QUEUED, ImportJob.State.VALIDATING}:
+        return job
+    return pipeline.validate(job)
+
+
+def confirm_import(*, job: ImportJob, mode: str, by: User) -> ImportJob:
+    """The user chose "replace" or "add": write every line or none."""
+    declaration = job.declaration
+    _require_edit(declaration, by)
+    if job.state != ImportJob.State.VALID:
+        raise TransitionError(_("Cet import n'est pas prêt (erreurs à corriger ou déjà importé)."))
+    if mode not in ImportJob.Mode.values:
+        raise TransitionError(_("Choisissez de remplacer ou d'ajouter les lignes."))
+    with transaction.atomic():
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        if job.state != ImportJob.State.VALID:
+            raise TransitionError(_("Cet import est déjà en cours ou terminé."))
+        job.mode = mode
+        if job.run_in_background:
+            job.state = ImportJob.State.IMPORTING
+            job.processed_rows = 0
+            job.save(update_fields=["mode", "state", "processed_rows"])
+            from .tasks import apply_import_task
+
+            transaction.on_commit(lambda: apply_import_task.delay(job.pk, by.pk))
+            return job
+        job.save(update_fields=["mode"])
+        return pipeline.apply(job)
+
+
+def apply_import(*, job_id: int, by_id: int) -> ImportJob:
+    """Import body, used by the background task (history records the user who confirmed)."""
+    job = ImportJob.objects.select_related("declaration__campaign").get(pk=job_id)
+    if job.state != ImportJob.State.IMPORTING:
+        return job
+    try:
+        if not is_editable(job.declaration):
+            raise TransitionError(_("La déclaration n'est plus modifiable."))
+        with pghistory.context(user=by_id):
+            return pipeline.apply(job)
+    except Exception as exc:
+        ImportJob.objects.filter(pk=job.pk).update(
+            state=ImportJob.State.FAILED,
+            failure=str(exc)[:1000],
+            finished_at=timezone.now(),
+        )
+        raise
+
+
+def cancel_import(*, job: ImportJob, by: User) -> ImportJob:
+    if _membership(by, job.declaration.organisation) is None:
+        raise PermissionDenied
+    if job.state not in {ImportJob.State.VALID, ImportJob.State.INVALID}:
+        raise TransitionError(_("Cet import ne peut plus être abandonné."))
+    with transaction.atomic():
+        job.state = ImportJob.State.CANCELLED
+        job.save(update_fields=["state"])
+    if job.staged_file:
+        Path(settings.MEDIA_ROOT, job.staged_file).unlink(missing_ok=True)
+    return job
+
+
+# --- Reminders --------------------------------------------------------------------------------
+
+
+def accounts_to_remind(campaign: Campaign):
+    """Large accounts whose declaration for the campaign is not submitted (or not started)."""
+    return (
+        Organisation.objects.large_accounts()
+        .exclude(declarations__campaign=campaign, declarations__state=Declaration.State.SUBMITTED)
+        .order_by("name")
+    )
+
+
+def request_reminders(*, campaign: Campaign, by: User) -> int:
+    """Queue the reminder emails; returns how many accounts are concerned."""
+    if not by.is_programme_staff:
+        raise PermissionDenied
+    if campaign.state != Campaign.State.OPEN:
+        raise TransitionError(_("On ne relance que pendant une campagne ouverte."))
+    ids = list(accounts_to_remind(campaign).values_list("pk", flat=True))
+    if ids:
+        from .tasks import send_reminders_task
+
+        transaction.on_commit(lambda: send_reminders_task.delay(campaign.pk, ids, by.pk))
+    return len(ids)
+
+
+def send_reminders(
+    *, campaign_id: int, organisation_ids: list[int], by_id: int | None, today: datetime.date
+) -> int:
+    """Email the administrators of each account not yet submitted, at most once a day per account
+    (the Reminder row's unique constraint is the guard). Returns the number of accounts emailed."""
+    campaign = Campaign.objects.get(pk=campaign_id)
+    sent = 0
+    for organisation in accounts_to_remind(campaign).filter(pk__in=organisation_ids):
+        admins = list(
+            User.objects.filter(
+                memberships__organisation=organisation, memberships__role=Role.ADMIN, is_active=True
+            ).values_list("email", flat=True)
+        )
+        if not admins:
+            continue
+        try:
+            with transaction.atomic():
+                Reminder.objects.create(
+                    campaign=campaign,
+                    organisation=organisation,
+                    sent_on=today,
+                    sent_by_id=by_id,
+                    recipients=len(admins),
+                )
+                context = {
+                    "campaign": campaign,
+                    "organisation": organisation,
+                    "url": settings.SITE_URL + reverse("procurement:declaration_home"),
+                }
+                send_mail(
+                    subject=_("[Pacte PME] Votre déclaration %(year)s est attendue")
+                    % {"year": campaign.year},
+                    message=render_to_string("procurement/email/reminder.txt", context),
+                    from_email=None,
+                    recipient_list=admins,
+                )
+        except IntegrityError:
+            continue  # already reminded today
+        sent += 1
+    return sent
