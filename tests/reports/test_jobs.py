@@ -1,0 +1,55 @@
+"""Running jobs: claimed once, a failure leaves a readable message, a retry works."""
+
+import pytest
+from django.urls import reverse
+
+from reports import services
+from reports.models import ReportJob
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_a_job_is_run_once(report_data):
+    staff = UserFactory(staff=True)
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    assert services.run_job(job_id=job.pk) is not None
+    # A second delivery of the same task finds the job done and does nothing.
+    assert services.run_job(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert job.state == "done" and job.progress == 100 and job.version.number == 1
+    assert job.started_at <= job.finished_at
+    assert job.version.pdf_sha256 and len(job.version.pdf_sha256) == 64
+
+
+def test_failed_render_is_recorded_and_a_retry_works(client, report_data, settings, tmp_path):
+    staff = UserFactory(staff=True)
+    # Files cannot be written: MEDIA_ROOT lies under a regular file.
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("x")
+    good_media_root = settings.MEDIA_ROOT
+    settings.MEDIA_ROOT = blocker / "media"
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    assert services.run_job(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED
+    assert "Enregistrement des fichiers" in job.error_message
+    assert "impossible d'écrire les fichiers du rapport" in job.error_message
+    assert job.finished_at and job.version is None
+
+    client.force_login(staff)
+    page = client.get(reverse("reports:staff_reports"), {"annee": 2025})
+    assert job.error_message in page.text.replace("&#x27;", "'")
+    assert "Relancer" in page.text
+
+    settings.MEDIA_ROOT = good_media_root
+    response = client.post(reverse("reports:staff_retry", args=[job.pk]))
+    assert response.status_code == 302
+    retry = ReportJob.objects.get(retry_of=job)
+    assert retry.state == ReportJob.State.QUEUED
+    services.run_job(job_id=retry.pk)
+    retry.refresh_from_db()
+    assert retry.state == ReportJob.State.DONE and retry.version.number == 1
+    # Only failed jobs can be retried.
+    client.post(reverse("reports:staff_retry", args=[retry.pk]))
+    assert ReportJob.objects.filter(retry_of=retry).count() == 0
