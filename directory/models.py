@@ -306,6 +306,21 @@ class SMEProfile(models.Model):
             models.Index(fields=["state", "revenue_band"], name="smeprofile_state_revenue"),
             models.Index(fields=["state", "founded_year"], name="smeprofile_state_founded"),
             models.Index(fields=["state", "-updated_at"], name="smeprofile_state_updated"),
+            models.Index(fields=["state", "name", "id"], name="smeprofile_state_name"),
+            # Facet counts read this index only (no visit to the wide rows) when no text is typed.
+            models.Index(
+                fields=["state"],
+                include=[
+                    "region",
+                    "departement",
+                    "headcount_band",
+                    "revenue_band",
+                    "founded_year",
+                    "domain_ids",
+                    "label_ids",
+                ],
+                name="smeprofile_facets_covering",
+            ),
             models.Index(fields=["state", "submitted_at"], name="smeprofile_state_submitted"),
         ]
 

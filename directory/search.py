@@ -10,9 +10,12 @@ every criterion except that facet's own (so that one can add a second region). A
 total are counted by a single SQL statement over one materialised scan of the matching rows.
 """
 
+import contextlib
+import hashlib
 from dataclasses import dataclass, field, replace
 
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
@@ -117,8 +120,81 @@ class FacetCounts:
         return self.counts.get(facet, {})
 
 
+VERSION_KEY = "directory:facets:version"
+CACHE_SECONDS = 600
+
+
+def _version() -> int:
+    try:
+        return cache.get_or_set(VERSION_KEY, 1, None)
+    except Exception:  # a cache outage must not break the directory
+        return 0
+
+
+def bump_version() -> None:
+    """Forget every cached facet count (called when the published directory changes)."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+    except Exception:  # noqa: S110 (no cache: nothing to forget)
+        pass
+
+
+def _selections(criteria: Criteria, skip: str | None) -> list:
+    return [
+        (name, sorted(getattr(criteria, attr)))
+        for name, (attr, _c, _w) in FACETS.items()
+        if name != skip and getattr(criteria, attr)
+    ]
+
+
+def _cache_key(criteria: Criteria, facet: str, version: int) -> str:
+    """A facet's counts depend on the text, the years and the other facets' selections only."""
+    skip = None if facet == "total" else facet
+    raw = repr(
+        (facet, fold(criteria.q), criteria.year_min, criteria.year_max, _selections(criteria, skip))
+    )
+    return f"directory:facets:{version}:{hashlib.sha1(raw.encode()).hexdigest()}"  # noqa: S324
+
+
 def facet_counts(criteria: Criteria) -> FacetCounts:
-    """Counts per value of every facet, and the total, in one SQL statement."""
+    """Counts per value of every facet, and the total: one SQL statement for whatever the cache
+    does not hold yet (a facet's counts are cached by the criteria they depend on)."""
+    version = _version()
+    names = [*FACETS, "total"]
+    keys = {name: _cache_key(criteria, name, version) for name in names}
+    try:
+        cached = cache.get_many(list(keys.values())) if version else {}
+    except Exception:
+        cached = {}
+    result = FacetCounts()
+    missing = []
+    for name in names:
+        value = cached.get(keys[name])
+        if value is None:
+            missing.append(name)
+        elif name == "total":
+            result.total = value
+        else:
+            result.counts[name] = value
+    if missing:
+        fresh = _count_in_sql(criteria, missing)
+        for name in missing:
+            if name == "total":
+                result.total = fresh.get("total", 0)
+            else:
+                result.counts[name] = fresh.get(name, {})
+        if version:
+            with contextlib.suppress(Exception):
+                cache.set_many(
+                    {keys[name]: fresh.get(name, 0 if name == "total" else {}) for name in missing},
+                    CACHE_SECONDS,
+                )
+    return result
+
+
+def _count_in_sql(criteria: Criteria, wanted: list[str]) -> dict:
     base_sql, base_params = (
         base_queryset(criteria, facets=False)
         .order_by()
@@ -132,45 +208,49 @@ def facet_counts(criteria: Criteria) -> FacetCounts:
         )
         .query.sql_with_params()
     )
+    # Only constants of this module and placeholders go into the SQL text; values are parameters.
     selects, params = [], list(base_params)
 
     def where(skip: str | None) -> tuple[str, list]:
         conditions, values = [], []
         for name, (attr, _column, condition) in FACETS.items():
-            wanted = getattr(criteria, attr)
-            if name != skip and wanted:
+            selected = getattr(criteria, attr)
+            if name != skip and selected:
                 conditions.append(condition)
-                values.append(list(wanted))
+                values.append(list(selected))
         return (" AND ".join(conditions) or "TRUE"), values
 
     for name, (_attr, column, _condition) in FACETS.items():
+        if name not in wanted:
+            continue
         condition, values = where(name)
         if name in ARRAY_FACETS:
             selects.append(
-                f"SELECT '{name}' AS facet, v::text AS value, count(*) AS n "
-                f"FROM m CROSS JOIN LATERAL unnest(m.{column}) AS v WHERE {condition} GROUP BY v"
+                f"SELECT '{name}' AS facet, v::text AS value, count(*) AS n "  # noqa: S608
+                f"FROM (SELECT unnest(m.{column}) AS v FROM m WHERE {condition}) s GROUP BY v"
             )
         else:
             selects.append(
-                f"SELECT '{name}' AS facet, {column}::text AS value, count(*) AS n "
-                f"FROM m WHERE {condition} AND {column} IS NOT NULL AND {column}::text <> '' GROUP BY {column}"
+                f"SELECT '{name}' AS facet, {column}::text AS value, count(*) AS n "  # noqa: S608
+                f"FROM m WHERE {condition} AND {column} <> '' GROUP BY {column}"
             )
         params.extend(values)
-    condition, values = where(None)
-    selects.append(
-        f"SELECT 'total' AS facet, NULL AS value, count(*) AS n FROM m WHERE {condition}"
-    )
-    params.extend(values)
-    sql = f"WITH m AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(selects)  # noqa: S608
-    result = FacetCounts()
+    if "total" in wanted:
+        condition, values = where(None)
+        selects.append(
+            f"SELECT 'total' AS facet, NULL AS value, count(*) AS n FROM m WHERE {condition}"  # noqa: S608
+        )
+        params.extend(values)
+    sql = f"WITH m AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(selects)
+    fresh: dict = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         for facet, value, n in cursor.fetchall():
             if facet == "total":
-                result.total = n
+                fresh["total"] = n
             else:
-                result.counts.setdefault(facet, {})[value] = n
-    return result
+                fresh.setdefault(facet, {})[value] = n
+    return fresh
 
 
 def matches(criteria: Criteria) -> QuerySet[SMEProfile]:

@@ -1,11 +1,24 @@
 """Reading the directory: look-ups scoped to the person, autocomplete, counts per region."""
 
+from dataclasses import dataclass, field
+from functools import cached_property
+
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
+from django.utils.translation import gettext as _
 
-from .models import Domain, JoinRequest, Label, SMEProfile, folded
-from .search import fold
+from .models import (
+    Departement,
+    Domain,
+    JoinRequest,
+    Label,
+    ProfileChange,
+    Region,
+    SMEProfile,
+    folded,
+)
+from .search import Criteria, FacetCounts, facet_counts, fold, matches
 
 AUTOCOMPLETE_MIN_CHARS = 3
 
@@ -107,3 +120,124 @@ def moderation_queue() -> list[SMEProfile]:
 
 def labels_and_domains() -> tuple[list[Domain], list[Label]]:
     return list(Domain.objects.all()), list(Label.objects.all())
+
+
+# --- the directory page -----------------------------------------------------------------------
+
+
+@dataclass
+class Reference:
+    regions: list[Region]
+    departements: list[Departement]
+    domains: list[Domain]
+    labels: list[Label]
+
+    @cached_property
+    def region_names(self) -> dict[str, str]:
+        return {r.code: r.name for r in self.regions}
+
+    @cached_property
+    def domains_by_id(self) -> dict[int, Domain]:
+        return {d.pk: d for d in self.domains}
+
+    @cached_property
+    def labels_by_id(self) -> dict[int, Label]:
+        return {lab.pk: lab for lab in self.labels}
+
+
+def reference() -> Reference:
+    """Regions, départements, domains and labels: four small queries."""
+    return Reference(
+        regions=list(Region.objects.order_by("name")),
+        departements=list(Departement.objects.order_by("code")),
+        domains=list(Domain.objects.order_by("position", "name")),
+        labels=list(Label.objects.order_by("position", "name")),
+    )
+
+
+@dataclass
+class DirectoryPage:
+    criteria: Criteria
+    results: list[SMEProfile]
+    facets: FacetCounts
+    number: int
+    per_page: int
+    num_pages: int
+    notices: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.facets.total
+
+    @property
+    def start_index(self) -> int:
+        return (self.number - 1) * self.per_page + 1 if self.total else 0
+
+    @property
+    def end_index(self) -> int:
+        return min(self.total, self.number * self.per_page)
+
+
+def parse_page(value, *, notices: list[str]) -> int:
+    try:
+        number = int(str(value or "1")[:12])
+    except ValueError:
+        notices.append(_("Le numéro de page n'a pas été compris : première page affichée."))
+        return 1
+    if number < 1:
+        notices.append(_("Le numéro de page n'a pas été compris : première page affichée."))
+        return 1
+    return number
+
+
+def directory_page(
+    *, criteria: Criteria, page: int, per_page: int, ref: Reference
+) -> DirectoryPage:
+    """One page of results with its facet counts: two SQL queries whatever the page size."""
+    notices: list[str] = []
+    facets = facet_counts(criteria)
+    num_pages = max(1, -(-facets.total // per_page))
+    if page > num_pages:
+        notices.append(
+            _("La page %(page)s n'existe pas : dernière page (%(last)s) affichée.")
+            % {"page": page, "last": num_pages}
+        )
+        page = num_pages
+    offset = (page - 1) * per_page
+    results = list(
+        matches(criteria)
+        .select_related("region", "departement")
+        .defer("search_vector", "published_snapshot")[offset : offset + per_page]
+    )
+    for profile in results:
+        profile.domain_list = [
+            ref.domains_by_id[i] for i in profile.domain_ids if i in ref.domains_by_id
+        ]
+        profile.label_list = [
+            ref.labels_by_id[i] for i in profile.label_ids if i in ref.labels_by_id
+        ]
+    return DirectoryPage(
+        criteria=criteria,
+        results=results,
+        facets=facets,
+        number=page,
+        per_page=per_page,
+        num_pages=num_pages,
+        notices=notices,
+    )
+
+
+def profile_history(profile: SMEProfile) -> list[dict]:
+    """Who changed what and when, newest first, with the fields' labels (staff only)."""
+    changes = []
+    for change in ProfileChange.objects.filter(profile=profile).select_related("by"):
+        rows = []
+        if change.kind == ProfileChange.Kind.EDITED:
+            for name, (before, after) in change.changes.items():
+                try:
+                    label = str(SMEProfile._meta.get_field(name).verbose_name)
+                except Exception:  # a field removed since
+                    label = name
+                rows.append({"label": label, "before": before, "after": after})
+        changes.append({"change": change, "rows": rows, "reason": change.changes.get("reason")})
+    return changes

@@ -7,9 +7,19 @@ app_name = "directory"
 urlpatterns = [
     path("annuaire/", views.search, name="search"),
     path("annuaire/suggestions/", views.autocomplete, name="autocomplete"),
+    path("annuaire/export.csv", views.export_csv, name="export_csv"),
+    path("annuaire/export.xlsx", views.export_xlsx, name="export_xlsx"),
     path("annuaire/pme/<str:siren>/", views.detail, name="detail"),
     path("cartographie/", views.public_map, name="public_map"),
     path("ma-pme/", views.my_profile, name="my_profile"),
     path("ma-pme/inscription/", views.register, name="register"),
+    path("ma-pme/modifier/", views.edit_profile, name="edit_profile"),
+    path("ma-pme/soumettre/", views.submit_profile, name="submit_profile"),
+    path(
+        "ma-pme/demandes/<int:pk>/<str:decision>/",
+        views.decide_join_request,
+        name="decide_join_request",
+    ),
     path("pilotage/moderation/", views.moderation, name="moderation"),
+    path("pilotage/moderation/<int:pk>/", views.moderate, name="moderate"),
 ]

@@ -1,25 +1,219 @@
-from django.contrib.auth.decorators import login_not_required
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+"""Views of the directory: thin, they parse, call one service or selector, render."""
 
-from . import selectors
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import programme_staff_required
+from accounts.models import Membership, Organisation
+
+from . import exports, selectors, services
+from .forms import (
+    DEFAULT_PAGE_SIZE,
+    PAGE_SIZES,
+    DirectoryFilterSet,
+    ProfileForm,
+    RegistrationForm,
+    RejectForm,
+)
+from .maps import region_map_svg
+from .models import HeadcountBand, RevenueBand, SMEProfile
+from .search import Criteria, FacetCounts, Sort, facet_counts
 
 
 def can_search(request) -> bool:
-    """Large-account members and programme staff search the directory; SMEs do not."""
+    """Large-account members and programme staff search the directory. SME members do not
+    (they see their own profile and published profiles' pages): 403."""
     if request.user.is_programme_staff:
         return True
     membership = request.membership or None
     return membership is not None and membership.organisation.is_large_account
 
 
+def _search_access(request) -> None:
+    if not can_search(request):
+        raise PermissionDenied
+
+
+def _parse(request, ref):
+    filterset = DirectoryFilterSet(request.GET, reference=ref)
+    criteria = filterset.criteria()
+    return filterset, criteria
+
+
+def _url_with(request, **changes) -> str:
+    """The current query string with some parameters replaced (None removes them)."""
+    params = request.GET.copy()
+    params.pop("page", None)
+    for name, value in changes.items():
+        if value is None:
+            params.pop(name, None)
+        elif isinstance(value, list):
+            params.setlist(name, value)
+        else:
+            params[name] = value
+    query = params.urlencode()
+    return reverse("directory:search") + (f"?{query}" if query else "")
+
+
+def _facet_groups(request, ref, criteria, facets: FacetCounts) -> list[dict]:
+    """Facet checkboxes with counts, for the template (selected values always shown)."""
+
+    def group(param, title, options, counts, selected):
+        items = []
+        for value, label in options:
+            n = counts.get(str(value), 0)
+            is_selected = value in selected
+            if n or is_selected:
+                items.append({"value": value, "label": label, "count": n, "selected": is_selected})
+        return {"param": param, "title": title, "items": items}
+
+    domain_slugs = {d.pk: d.slug for d in ref.domains}
+    label_slugs = {lab.pk: lab.slug for lab in ref.labels}
+    return [
+        group(
+            "region",
+            _("Région"),
+            [(r.code, r.name) for r in ref.regions],
+            facets.of("region"),
+            criteria.regions,
+        ),
+        group(
+            "domaine",
+            _("Domaine"),
+            [(d.slug, d.name) for d in ref.domains],
+            {domain_slugs.get(int(k)): v for k, v in facets.of("domain").items()},
+            [domain_slugs[i] for i in criteria.domain_ids],
+        ),
+        group(
+            "effectif",
+            _("Effectif"),
+            HeadcountBand.choices,
+            facets.of("headcount"),
+            criteria.headcount_bands,
+        ),
+        group(
+            "ca",
+            _("Chiffre d'affaires"),
+            RevenueBand.choices,
+            facets.of("revenue"),
+            criteria.revenue_bands,
+        ),
+        group(
+            "label",
+            _("Label d'innovation"),
+            [(lab.slug, lab.name) for lab in ref.labels],
+            {label_slugs.get(int(k)): v for k, v in facets.of("label").items()},
+            [label_slugs[i] for i in criteria.label_ids],
+        ),
+        group(
+            "departement",
+            _("Département"),
+            [(d.code, f"{d.code} – {d.name}") for d in ref.departements],
+            facets.of("departement"),
+            criteria.departements,
+        ),
+    ]
+
+
+def search(request):
+    _search_access(request)
+    ref = selectors.reference()
+    filterset, criteria = _parse(request, ref)
+    notices = list(filterset.notices)
+    page_number = selectors.parse_page(request.GET.get("page"), notices=notices)
+    try:
+        per_page = int(request.GET.get("taille", DEFAULT_PAGE_SIZE))
+    except ValueError:
+        per_page = DEFAULT_PAGE_SIZE
+    if per_page not in PAGE_SIZES:
+        per_page = DEFAULT_PAGE_SIZE
+    page = selectors.directory_page(criteria=criteria, page=page_number, per_page=per_page, ref=ref)
+    notices += page.notices
+    region_counts = page.facets.of("region")
+
+    def region_link(code: str) -> str:
+        if list(criteria.regions) == [code]:
+            return _url_with(request, region=None)
+        return _url_with(request, region=[code])
+
+    context = {
+        "page": page,
+        "criteria": criteria,
+        "filterset": filterset,
+        "notices": notices,
+        "facet_groups": _facet_groups(request, ref, criteria, page.facets),
+        "region_rows": [(r, region_counts.get(r.code, 0)) for r in ref.regions],
+        "map_svg": region_map_svg(
+            region_counts,
+            title=_("PME correspondant à la recherche, par région"),
+            link=region_link,
+            selected=set(criteria.regions),
+        ),
+        "sort_choices": [
+            (Sort.RELEVANCE, _("Pertinence")),
+            (Sort.NAME, _("Nom")),
+            (Sort.UPDATED, _("Dernière mise à jour")),
+        ],
+        "page_sizes": PAGE_SIZES,
+        "per_page": per_page,
+        "query_string": _query_without_page(request),
+        "export_query": _query_without_page(request),
+        "prev_url": _page_url(request, page.number - 1) if page.number > 1 else None,
+        "next_url": _page_url(request, page.number + 1) if page.number < page.num_pages else None,
+        "page_links": [
+            (n, _page_url(request, n)) for n in _page_window(page.number, page.num_pages)
+        ],
+        "year_min": criteria.year_min or "",
+        "year_max": criteria.year_max or "",
+    }
+    template = "directory/search.html"
+    if request.htmx and not request.htmx.history_restore_request:
+        template = "directory/_app.html"
+    return render(request, template, context)
+
+
+def _query_without_page(request) -> str:
+    params = request.GET.copy()
+    params.pop("page", None)
+    return params.urlencode()
+
+
+def _page_url(request, number: int) -> str:
+    params = request.GET.copy()
+    params["page"] = str(number)
+    return reverse("directory:search") + "?" + params.urlencode()
+
+
+def _page_window(current: int, last: int) -> list[int]:
+    pages = {1, last, *range(max(1, current - 2), min(last, current + 2) + 1)}
+    return sorted(pages)
+
+
+def export_csv(request):
+    _search_access(request)
+    ref = selectors.reference()
+    _filterset, criteria = _parse(request, ref)
+    return exports.csv_response(criteria, ref)
+
+
+def export_xlsx(request):
+    _search_access(request)
+    ref = selectors.reference()
+    _filterset, criteria = _parse(request, ref)
+    return exports.xlsx_response(criteria, ref)
+
+
 @require_GET
 def autocomplete(request):
     """htmx fragment: published SMEs whose name or SIREN starts like `q`."""
-    if not can_search(request):
-        raise PermissionDenied
-    query = request.GET.get("q", "")
+    _search_access(request)
+    query = request.GET.get("q", "")[:100]
     profiles = selectors.autocomplete_profiles(query=query, limit=10)
     return render(
         request,
@@ -28,27 +222,216 @@ def autocomplete(request):
     )
 
 
-def search(request):
-    return render(request, "placeholder.html", {"title": "Annuaire"})
+def detail(request, siren: str):
+    profile = selectors.get_profile_for_user(request.user, siren)
+    is_member = Membership.objects.filter(
+        user=request.user, organisation_id=profile.organisation_id
+    ).exists()
+    return render(
+        request,
+        "directory/detail.html",
+        {
+            "profile": profile,
+            "domains": list(profile.domains.all()),
+            "labels": list(profile.labels.all()),
+            "is_member": is_member,
+            "show_contact": bool(request.membership or request.user.is_programme_staff),
+            "back_url": reverse("directory:search") if can_search(request) else None,
+        },
+    )
 
 
 @login_not_required
 def public_map(request):
-    return render(request, "placeholder.html", {"title": "Cartographie"})
+    """Aggregates only: published SMEs per region and per domain."""
+    ref = selectors.reference()
+    facets = facet_counts(Criteria())
+    counts = facets.of("region")
+    domain_counts = facets.of("domain")
+    return render(
+        request,
+        "directory/public_map.html",
+        {
+            "total": facets.total,
+            "map_svg": region_map_svg(counts, title=_("PME innovantes publiées, par région")),
+            "region_rows": [(r, counts.get(r.code, 0)) for r in ref.regions],
+            "domain_rows": [(d, domain_counts.get(str(d.pk), 0)) for d in ref.domains],
+        },
+    )
 
 
-def detail(request, siren: str):
-    profile = selectors.get_profile_for_user(request.user, siren)
-    return render(request, "directory/detail.html", {"profile": profile})
+# --- the SME's own profile ----------------------------------------------------------------------
 
 
-def my_profile(request):
-    return render(request, "placeholder.html", {"title": "Mon profil"})
+def _sme_membership(request):
+    membership = request.membership or None
+    if membership is None or not membership.organisation.is_sme:
+        return None
+    return membership
 
 
 def register(request):
-    return render(request, "placeholder.html", {"title": "Inscrire ma PME"})
+    """Register an SME by SIREN, or ask to join it when it is already registered."""
+    form = RegistrationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        siren = form.cleaned_data["siren"]
+        organisation = Organisation.objects.filter(siren=siren).first()
+        if organisation is None:
+            name = form.cleaned_data["name"].strip()
+            if not name:
+                form.add_error("name", _("Indiquez la raison sociale de votre PME."))
+            else:
+                try:
+                    profile = services.register_sme(user=request.user, siren=siren, name=name)
+                except ValidationError as exc:
+                    form.add_error("siren", exc)
+                else:
+                    request.session["active_organisation_id"] = profile.organisation_id
+                    messages.success(
+                        request,
+                        _("Votre PME est inscrite. Complétez maintenant son profil."),
+                    )
+                    return redirect("directory:edit_profile")
+        elif not organisation.is_sme:
+            form.add_error(
+                "siren",
+                _("Ce SIREN est celui d'un grand compte du programme, pas d'une PME."),
+            )
+        else:
+            try:
+                services.request_to_join(
+                    user=request.user,
+                    organisation=organisation,
+                    message=form.cleaned_data["message"],
+                )
+            except ValidationError as exc:
+                messages.info(request, exc.messages[0])
+                request.session["active_organisation_id"] = organisation.pk
+                return redirect("directory:my_profile")
+            return render(request, "directory/join_requested.html", {"organisation": organisation})
+    return render(request, "directory/register.html", {"form": form})
 
 
+def my_profile(request):
+    membership = _sme_membership(request)
+    if membership is None:
+        if request.user.is_programme_staff:
+            return redirect("directory:moderation")
+        return redirect("directory:register")
+    profile = selectors.profile_of(membership.organisation)
+    if profile is None:
+        raise Http404
+    return render(
+        request,
+        "directory/my_profile.html",
+        {
+            "profile": profile,
+            "membership": membership,
+            "completeness": services.completeness(profile),
+            "join_requests": selectors.pending_join_requests(membership.organisation)
+            if membership.is_admin
+            else [],
+            "domains": list(profile.domains.all()),
+            "labels": list(profile.labels.all()),
+            "can_submit": profile.state in (SMEProfile.State.DRAFT, SMEProfile.State.REJECTED),
+        },
+    )
+
+
+def edit_profile(request):
+    membership = _sme_membership(request)
+    if membership is None:
+        raise PermissionDenied
+    profile = selectors.profile_of(membership.organisation)
+    if profile is None:
+        raise Http404
+    form = ProfileForm(request.POST or None, instance=profile)
+    if request.method == "POST" and form.is_valid():
+        services.update_profile(profile=profile, form=form, by=request.user)
+        messages.success(request, _("Profil enregistré."))
+        return redirect("directory:my_profile")
+    return render(request, "directory/edit_profile.html", {"form": form, "profile": profile})
+
+
+@require_POST
+def submit_profile(request):
+    membership = _sme_membership(request)
+    if membership is None:
+        raise PermissionDenied
+    profile = selectors.profile_of(membership.organisation)
+    if profile is None:
+        raise Http404
+    try:
+        services.submit_for_review(profile=profile, by=request.user)
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Profil soumis : l'équipe du programme va l'examiner."))
+    return redirect("directory:my_profile")
+
+
+@require_POST
+def decide_join_request(request, pk: int, decision: str):
+    if decision not in ("accepter", "refuser"):
+        raise Http404
+    membership = _sme_membership(request)
+    if membership is None or not membership.is_admin:
+        raise PermissionDenied
+    join_request = selectors.get_join_request_for_admin(request.user, membership.organisation, pk)
+    try:
+        services.decide_join_request(
+            join_request=join_request, by=request.user, accept=decision == "accepter"
+        )
+    except services.TransitionError as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Décision enregistrée ; la personne est prévenue par e-mail."))
+    return redirect("directory:my_profile")
+
+
+# --- moderation (programme staff) -----------------------------------------------------------
+
+
+@programme_staff_required
 def moderation(request):
-    return render(request, "placeholder.html", {"title": "Modération"})
+    queue = selectors.moderation_queue()
+    items = [{"profile": p, "changes": services.changes_since_publication(p)} for p in queue]
+    return render(request, "directory/moderation.html", {"items": items})
+
+
+@programme_staff_required
+def moderate(request, pk: int):
+    profile = get_object_or_404(
+        SMEProfile.objects.select_related("organisation", "region", "departement", "naf"), pk=pk
+    )
+    reject_form = RejectForm(request.POST or None)
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "publish":
+                services.publish_profile(profile=profile, by=request.user)
+                messages.success(request, _("Profil publié ; la PME est prévenue."))
+                return redirect("directory:moderation")
+            if action == "reject" and reject_form.is_valid():
+                services.reject_profile(
+                    profile=profile, by=request.user, reason=reject_form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Profil refusé ; la PME a reçu le motif."))
+                return redirect("directory:moderation")
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect("directory:moderate", pk=profile.pk)
+    if request.method != "POST":
+        reject_form = RejectForm()
+    return render(
+        request,
+        "directory/moderate.html",
+        {
+            "profile": profile,
+            "changes": services.changes_since_publication(profile),
+            "history": selectors.profile_history(profile),
+            "reject_form": reject_form,
+            "domains": list(profile.domains.all()),
+            "labels": list(profile.labels.all()),
+        },
+    )

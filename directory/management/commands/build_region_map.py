@@ -42,7 +42,7 @@ def polygons(geometry) -> list[list[list[tuple[float, float]]]]:
 
 def features(name: str) -> list[dict]:
     data = json.loads((DATA_DIR / name).read_text(encoding="utf-8"))
-    return data["features"] if "features" in data else [data]
+    return data.get("features", [data])
 
 
 def bounds(rings) -> tuple[float, float, float, float]:
@@ -211,7 +211,6 @@ class Command(BaseCommand):
                     "label": label_point(shapes),
                 }
             )
-        insets = []
         top = MARGIN + metro_height + INSET_TOP_GAP
         for i, (code, filename) in enumerate(OVERSEAS):
             feature = features(filename)[0]
@@ -228,7 +227,7 @@ class Command(BaseCommand):
                     projected = dedupe([project_inset(p) for p in ring])
                     if len(projected) >= 3 and area(projected) >= MIN_RING_AREA:
                         shapes.append(projected)
-            shapes = [douglas_peucker(r + [r[0]], TOLERANCE)[:-1] for r in shapes]
+            shapes = [douglas_peucker([*r, r[0]], TOLERANCE)[:-1] for r in shapes]
             shapes = [r for r in shapes if len(r) >= 3]
             regions.append(
                 {

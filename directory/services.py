@@ -1,0 +1,356 @@
+"""Changing the directory: registration, join requests, profile edits and moderation.
+
+Every service checks the transition, writes inside one transaction and sends its emails once the
+transaction is committed.
+"""
+
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.fr import siren as siren_number
+
+from accounts.models import Membership, Organisation, Role, User
+
+from .models import JoinRequest, ProfileChange, SMEProfile
+from .search import bump_version
+
+# Fields shown in the directory and compared between versions, in form order.
+TRACKED_FIELDS = [
+    "name",
+    "legal_form",
+    "website",
+    "founded_year",
+    "departement",
+    "naf",
+    "domains",
+    "headcount_band",
+    "revenue_band",
+    "labels",
+    "description",
+    "keywords",
+    "contact_email",
+]
+# What the completeness meter looks at; the first ones are needed to submit for review.
+REQUIRED_TO_SUBMIT = ["name", "departement", "domains", "headcount_band", "description"]
+COMPLETENESS_FIELDS = [
+    "name",
+    "legal_form",
+    "website",
+    "founded_year",
+    "departement",
+    "naf",
+    "domains",
+    "headcount_band",
+    "revenue_band",
+    "description",
+    "keywords",
+    "contact_email",
+]
+
+
+class TransitionError(Exception):
+    """The profile is not in a state that allows this action."""
+
+
+def compact_siren(value: str) -> str:
+    return siren_number.compact(value or "")
+
+
+# --- emails -------------------------------------------------------------------------------------
+
+
+def _admin_emails(organisation: Organisation) -> list[str]:
+    return list(
+        Membership.objects.filter(organisation=organisation, role=Role.ADMIN)
+        .order_by("user__email")
+        .values_list("user__email", flat=True)
+    )
+
+
+def _mail_later(subject: str, body: str, recipients: Iterable[str]) -> None:
+    recipients = [r for r in recipients if r]
+    if not recipients:
+        return
+    prefixed = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
+    transaction.on_commit(lambda: send_mail(prefixed, body, None, recipients, fail_silently=False))
+
+
+def _url(name: str, *args) -> str:
+    return settings.SITE_URL + reverse(name, args=args)
+
+
+# --- registration and join requests --------------------------------------------------------------
+
+
+def register_sme(*, user: User, siren: str, name: str) -> SMEProfile:
+    """Create the SME organisation, make `user` its administrator and open a draft profile."""
+    siren = compact_siren(siren)
+    siren_number.validate(siren)
+    name = name.strip()
+    try:
+        with transaction.atomic():
+            organisation = Organisation.objects.create(
+                kind=Organisation.Kind.SME, name=name, siren=siren
+            )
+            Membership.objects.create(user=user, organisation=organisation, role=Role.ADMIN)
+            profile = SMEProfile.objects.create(
+                organisation=organisation, siren=siren, name=name, state=SMEProfile.State.DRAFT
+            )
+            ProfileChange.objects.create(profile=profile, kind=ProfileChange.Kind.CREATED, by=user)
+    except IntegrityError as exc:
+        raise ValidationError(_("Ce SIREN est déjà inscrit."), code="duplicate") from exc
+    return profile
+
+
+def request_to_join(*, user: User, organisation: Organisation, message: str = "") -> JoinRequest:
+    """Ask the administrators of an already registered SME to let `user` in."""
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        raise ValidationError(_("Vous êtes déjà membre de cette PME."), code="already_member")
+    with transaction.atomic():
+        join_request, created = JoinRequest.objects.get_or_create(
+            organisation=organisation,
+            user=user,
+            state=JoinRequest.State.PENDING,
+            defaults={"message": message.strip()[:1000]},
+        )
+        if created:
+            _mail_later(
+                _("Demande pour rejoindre %(org)s") % {"org": organisation.name},
+                _(
+                    "%(who)s demande à rejoindre %(org)s sur le portail du Pacte PME.\n\n"
+                    "%(message)s\n\nAcceptez ou refusez la demande ici : %(url)s\n"
+                )
+                % {
+                    "who": user.email,
+                    "org": organisation.name,
+                    "message": join_request.message,
+                    "url": _url("directory:my_profile"),
+                },
+                _admin_emails(organisation),
+            )
+    return join_request
+
+
+def decide_join_request(*, join_request: JoinRequest, by: User, accept: bool) -> JoinRequest:
+    with transaction.atomic():
+        join_request = JoinRequest.objects.select_for_update().get(pk=join_request.pk)
+        if join_request.state != JoinRequest.State.PENDING:
+            raise TransitionError(_("Cette demande a déjà été traitée."))
+        join_request.state = JoinRequest.State.ACCEPTED if accept else JoinRequest.State.REFUSED
+        join_request.decided_at = timezone.now()
+        join_request.decided_by = by
+        join_request.save(update_fields=["state", "decided_at", "decided_by"])
+        organisation = join_request.organisation
+        if accept:
+            Membership.objects.get_or_create(
+                user=join_request.user, organisation=organisation, defaults={"role": Role.MEMBER}
+            )
+            subject = _("Vous avez rejoint %(org)s") % {"org": organisation.name}
+            body = _(
+                "Votre demande pour rejoindre %(org)s a été acceptée. "
+                "Vous pouvez maintenant tenir son profil à jour : %(url)s\n"
+            ) % {"org": organisation.name, "url": _url("directory:my_profile")}
+        else:
+            subject = _("Votre demande pour rejoindre %(org)s") % {"org": organisation.name}
+            body = _(
+                "Votre demande pour rejoindre %(org)s a été refusée par ses administrateurs.\n"
+            ) % {"org": organisation.name}
+        _mail_later(subject, body, [join_request.user.email])
+    return join_request
+
+
+# --- profile content ------------------------------------------------------------------------------
+
+
+def snapshot(profile: SMEProfile) -> dict:
+    """The tracked values as displayable text (for history and the moderators' comparison)."""
+    values = {}
+    for name in TRACKED_FIELDS:
+        if name in ("domains", "labels"):
+            values[name] = ", ".join(sorted(str(o) for o in getattr(profile, name).all()))
+        elif name in ("departement", "naf"):
+            obj = getattr(profile, name)
+            values[name] = str(obj) if obj else ""
+        else:
+            field = SMEProfile._meta.get_field(name)
+            value = getattr(profile, name)
+            if field.choices and value:
+                value = getattr(profile, f"get_{name}_display")()
+            values[name] = "" if value is None else str(value)
+    return values
+
+
+def field_label(name: str) -> str:
+    return str(SMEProfile._meta.get_field(name).verbose_name)
+
+
+def diff(before: dict | None, after: dict) -> dict:
+    """{field name: [before, after]} for the fields that differ."""
+    before = before or {}
+    return {
+        name: [before.get(name, ""), after.get(name, "")]
+        for name in TRACKED_FIELDS
+        if before.get(name, "") != after.get(name, "")
+    }
+
+
+def sync_denormalised(profile: SMEProfile) -> None:
+    """Copy the domains and labels onto the row (names for the search vector, ids for facets)."""
+    domains = list(profile.domains.order_by("id"))
+    SMEProfile.objects.filter(pk=profile.pk).update(
+        domain_names=" ".join(d.name for d in domains),
+        domain_ids=[d.pk for d in domains],
+        label_ids=sorted(profile.labels.values_list("id", flat=True)),
+    )
+
+
+def update_profile(*, profile: SMEProfile, form, by: User) -> SMEProfile:
+    """Save the edit form. A published profile stays published; the change is recorded."""
+    with transaction.atomic():
+        before = snapshot(SMEProfile.objects.get(pk=profile.pk))
+        profile = form.save(commit=False)
+        if profile.departement_id:
+            profile.region_id = profile.departement.region_id
+        else:
+            profile.region = None
+        profile.save()
+        form.save_m2m()
+        sync_denormalised(profile)
+        changes = diff(before, snapshot(profile))
+        if changes:
+            ProfileChange.objects.create(
+                profile=profile, kind=ProfileChange.Kind.EDITED, by=by, changes=changes
+            )
+        if profile.state == SMEProfile.State.PUBLISHED and changes:
+            # What the directory shows is the current version.
+            SMEProfile.objects.filter(pk=profile.pk).update(published_snapshot=snapshot(profile))
+            transaction.on_commit(bump_version)
+    profile.refresh_from_db()
+    return profile
+
+
+def missing_fields(profile: SMEProfile) -> list[str]:
+    missing = []
+    for name in COMPLETENESS_FIELDS:
+        if name == "domains":
+            empty = not profile.domain_ids
+        elif name in ("departement", "naf"):
+            empty = getattr(profile, f"{name}_id") is None
+        else:
+            empty = getattr(profile, name) in (None, "")
+        if empty:
+            missing.append(name)
+    return missing
+
+
+def completeness(profile: SMEProfile) -> dict:
+    missing = missing_fields(profile)
+    total = len(COMPLETENESS_FIELDS)
+    return {
+        "percent": round(100 * (total - len(missing)) / total),
+        "missing": [field_label(n) for n in missing],
+        "blocking": [field_label(n) for n in missing if n in REQUIRED_TO_SUBMIT],
+    }
+
+
+# --- moderation -----------------------------------------------------------------------------------
+
+
+def submit_for_review(*, profile: SMEProfile, by: User) -> SMEProfile:
+    with transaction.atomic():
+        profile = SMEProfile.objects.select_for_update().get(pk=profile.pk)
+        if profile.state not in (SMEProfile.State.DRAFT, SMEProfile.State.REJECTED):
+            raise TransitionError(_("Ce profil n'est pas en brouillon."))
+        blocking = completeness(profile)["blocking"]
+        if blocking:
+            raise TransitionError(
+                _("Complétez d'abord : %(fields)s.") % {"fields": ", ".join(blocking)}
+            )
+        profile.state = SMEProfile.State.PENDING
+        profile.submitted_at = timezone.now()
+        profile.rejection_reason = ""
+        profile.save(update_fields=["state", "submitted_at", "rejection_reason", "updated_at"])
+        ProfileChange.objects.create(profile=profile, kind=ProfileChange.Kind.SUBMITTED, by=by)
+        _mail_later(
+            _("Profil de %(name)s soumis à validation") % {"name": profile.name},
+            _(
+                "Le profil de %(name)s a été soumis à l'équipe du programme. "
+                "Vous recevrez un e-mail dès qu'il aura été examiné.\n%(url)s\n"
+            )
+            % {"name": profile.name, "url": _url("directory:my_profile")},
+            _admin_emails(profile.organisation),
+        )
+    return profile
+
+
+def publish_profile(*, profile: SMEProfile, by: User) -> SMEProfile:
+    with transaction.atomic():
+        profile = SMEProfile.objects.select_for_update().get(pk=profile.pk)
+        if profile.state != SMEProfile.State.PENDING:
+            raise TransitionError(_("Seul un profil en attente de validation peut être publié."))
+        profile.state = SMEProfile.State.PUBLISHED
+        profile.published_at = timezone.now()
+        profile.rejection_reason = ""
+        profile.published_snapshot = snapshot(profile)
+        profile.save(
+            update_fields=[
+                "state",
+                "published_at",
+                "rejection_reason",
+                "published_snapshot",
+                "updated_at",
+            ]
+        )
+        ProfileChange.objects.create(profile=profile, kind=ProfileChange.Kind.PUBLISHED, by=by)
+        transaction.on_commit(bump_version)
+        _mail_later(
+            _("Le profil de %(name)s est publié") % {"name": profile.name},
+            _(
+                "Bonne nouvelle : le profil de %(name)s est publié dans l'annuaire du Pacte PME.\n"
+                "%(url)s\n"
+            )
+            % {"name": profile.name, "url": _url("directory:detail", profile.siren)},
+            _admin_emails(profile.organisation),
+        )
+    return profile
+
+
+def reject_profile(*, profile: SMEProfile, by: User, reason: str) -> SMEProfile:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indiquez le motif du refus."), code="reason_required")
+    with transaction.atomic():
+        profile = SMEProfile.objects.select_for_update().get(pk=profile.pk)
+        if profile.state != SMEProfile.State.PENDING:
+            raise TransitionError(_("Seul un profil en attente de validation peut être refusé."))
+        profile.state = SMEProfile.State.REJECTED
+        profile.rejection_reason = reason
+        profile.save(update_fields=["state", "rejection_reason", "updated_at"])
+        ProfileChange.objects.create(
+            profile=profile, kind=ProfileChange.Kind.REJECTED, by=by, changes={"reason": reason}
+        )
+        _mail_later(
+            _("Le profil de %(name)s doit être revu") % {"name": profile.name},
+            _(
+                "L'équipe du programme n'a pas publié le profil de %(name)s, pour le motif "
+                "suivant :\n\n%(reason)s\n\nCorrigez le profil puis soumettez-le de nouveau : "
+                "%(url)s\n"
+            )
+            % {"name": profile.name, "reason": reason, "url": _url("directory:my_profile")},
+            _admin_emails(profile.organisation),
+        )
+    return profile
+
+
+def changes_since_publication(profile: SMEProfile) -> list[dict]:
+    """For moderators: [{label, before, after}] between the last published and current version."""
+    return [
+        {"label": field_label(name), "before": before, "after": after}
+        for name, (before, after) in diff(profile.published_snapshot, snapshot(profile)).items()
+    ]
