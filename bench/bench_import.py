@@ -1,5 +1,191 @@
-"""Benchmarks of this group (see bench/__main__.py)."""
+"""Import benchmarks: validate + import 10,000 and 50,000 order lines end to end through the
+import services (CSV and XLSX), and the peak memory of the process doing it.
+
+Figures: import_10k_s, import_50k_s (seconds, upload → validated preview → imported lines, the
+mean of a CSV and an XLSX run), import_peak_mb (peak resident memory of a fresh subprocess that
+runs the 50k XLSX and CSV imports, read with resource.getrusage(RUSAGE_SELF).ru_maxrss).
+"""
+
+import datetime
+import io
+import json
+import os
+import random
+import subprocess
+import sys
+import time
+from decimal import Decimal
+
+from .report import emit
+
+YEAR = 2026
+SMES = 3_000
+
+
+def _siren(n: int) -> str:
+    from stdnum import luhn
+
+    body = f"{(n * 7919 + 310_000) % 100_000_000:08d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def setup() -> int:
+    """A campaign, a large account with an administrator, SMEs with profiles; returns the
+    declaration id (reused when the data already exist)."""
+    from accounts.models import Membership, Organisation, User
+    from directory.models import Domain, SMEProfile
+    from procurement.models import Campaign, Declaration
+
+    campaign, _ = Campaign.objects.get_or_create(
+        year=YEAR,
+        defaults={
+            "opens_on": datetime.date(YEAR, 1, 1),
+            "closes_on": datetime.date(YEAR + 1, 3, 31),
+            "state": Campaign.State.OPEN,
+            "methodology_version": "bench",
+        },
+    )
+    campaign.domains.set(Domain.objects.all())
+    account, _ = Organisation.objects.get_or_create(
+        siren="552120222", defaults={"kind": "large_account", "name": "Bench Account"}
+    )
+    user, _created = User.objects.get_or_create(email="bench@example.test")
+    Membership.objects.get_or_create(user=user, organisation=account, defaults={"role": "admin"})
+    if not SMEProfile.objects.exists():
+        orgs = Organisation.objects.bulk_create(
+            Organisation(kind="sme", name=f"PME {i}", siren=_siren(i)) for i in range(SMES)
+        )
+        SMEProfile.objects.bulk_create(
+            SMEProfile(organisation=o, siren=o.siren, name=o.name, state="published") for o in orgs
+        )
+    declaration, _ = Declaration.objects.get_or_create(campaign=campaign, organisation=account)
+    return declaration.pk
+
+
+def rows(n: int, seed: int = 1):
+    from directory.models import Domain
+
+    domains = list(Domain.objects.values_list("name", flat=True))
+    rng = random.Random(seed)
+    for i in range(n):
+        registered = rng.random() < 0.7
+        number = rng.randrange(SMES) if registered else SMES + rng.randrange(20_000)
+        amount = Decimal(rng.randrange(50_000, 50_000_000)) / 100
+        yield (
+            _siren(number),
+            f"PME {number}",
+            amount,
+            datetime.date(YEAR, 1, 1) + datetime.timedelta(days=rng.randrange(365)),
+            rng.choice(domains),
+            f"BC-{i:06d}",
+            rng.choice([None, 30, 45, 60, 90]),
+        )
+
+
+def make_csv(n: int) -> bytes:
+    lines = ["SIREN;Raison sociale;Montant HT (€);Date de commande;Domaine;Référence;Délai"]
+    for siren, name, amount, date, domain, ref, delay in rows(n):
+        lines.append(
+            f"{siren};{name};{f'{amount:,.2f}'.replace(',', ' ').replace('.', ',')};"
+            f"{date:%d/%m/%Y};{domain};{ref};{'' if delay is None else delay}"
+        )
+    return ("\n".join(lines) + "\n").encode("cp1252", errors="replace")
+
+
+def make_xlsx(n: int) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("Commandes")
+    sheet.append(
+        [
+            "SIREN",
+            "Raison sociale",
+            "Montant HT",
+            "Date de commande",
+            "Domaine",
+            "Référence",
+            "Délai de paiement",
+        ]
+    )
+    for siren, name, amount, date, domain, ref, delay in rows(n):
+        sheet.append([siren, name, float(amount), date, domain, ref, delay])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def import_once(declaration_id: int, name: str, data: bytes) -> float:
+    """Upload → validate → import (replace), through the services, synchronously; seconds."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.models import User
+    from procurement import services
+    from procurement.imports import pipeline
+    from procurement.models import Declaration, ImportJob, OrderLine
+
+    declaration = Declaration.objects.select_related("campaign", "organisation").get(
+        pk=declaration_id
+    )
+    user = User.objects.get(email="bench@example.test")
+    started = time.perf_counter()
+    job = services.create_import(
+        declaration=declaration, upload=SimpleUploadedFile(name, data), by=user
+    )
+    if job.run_in_background:  # run the task body here, as the worker would
+        job = services.validate_import(job_id=job.pk)
+    assert job.state == ImportJob.State.VALID, job.errors[:5]
+    job.mode = ImportJob.Mode.REPLACE
+    job.save(update_fields=["mode"])
+    pipeline.apply(job)
+    elapsed = time.perf_counter() - started
+    assert OrderLine.objects.filter(declaration=declaration).count() == job.valid_rows
+    return elapsed
+
+
+def _child() -> None:
+    """Run in a fresh process: the 50k imports, then print the peak RSS in MB."""
+    import resource
+
+    import django
+
+    django.setup()
+    declaration_id = setup()
+    for name, data in (("50k.xlsx", make_xlsx(50_000)), ("50k.csv", make_csv(50_000))):
+        import_once(declaration_id, name, data)
+        del data
+    peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    print(json.dumps({"peak_mb": peak_kb / 1024}))
 
 
 def run() -> None:
-    """Nothing measured yet."""
+    from django.conf import settings
+
+    settings.MEDIA_ROOT = settings.MEDIA_ROOT / "bench"
+    declaration_id = setup()
+    results = {}
+    for n in (10_000, 50_000):
+        timings = []
+        for fmt, maker in (("csv", make_csv), ("xlsx", make_xlsx)):
+            data = maker(n)
+            seconds = import_once(declaration_id, f"{n}.{fmt}", data)
+            print(f"import {n} lines {fmt}: {seconds:.2f} s", file=sys.stderr)
+            timings.append(seconds)
+        results[n] = sum(timings) / len(timings)
+        print(f"  worst {max(timings):.2f} s", file=sys.stderr)
+    emit("import_10k_s", results[10_000], "s")
+    emit("import_50k_s", results[50_000], "s")
+    env = dict(os.environ, MEDIA_ROOT=str(settings.MEDIA_ROOT))
+    output = (
+        subprocess.run(
+            [sys.executable, "-c", "from bench.bench_import import _child; _child()"],
+            env=env,
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=settings.BASE_DIR,
+        )
+        .stdout.strip()
+        .splitlines()[-1]
+    )
+    emit("import_peak_mb", json.loads(output)["peak_mb"], "MB")
