@@ -1,6 +1,206 @@
-"""Realistic declarations and order lines for benchmarks."""
+"""Realistic declarations and order lines for benchmarks: `manage.py seed_bench --accounts --orders`.
+
+Large accounts and declarations are few (hundreds) and written with COPY; order lines (millions)
+are generated inside PostgreSQL with one INSERT … SELECT over generate_series per year, which
+needs no round trip per row. During the load, the history triggers are off (session_replication_role
+= replica) and the secondary indexes of the order lines are dropped, then rebuilt; ANALYZE after.
+"""
+
+import datetime
+import random
+import sys
+import time
+
+from django.db import connection, transaction
+from django.utils import timezone
+from stdnum import luhn
+
+from accounts.models import Organisation
+from directory.models import Domain
+
+from .models import Campaign, Declaration, OrderLine
+
+ACCOUNT_SIREN_BASE = 70_000_000
+SECTORS = ["Banque", "Assurance", "Énergie", "Transport", "Distribution", "Industrie", "Public"]
+WORDS = ["Groupe", "Compagnie", "Société", "Régie", "Caisse", "Mutuelle", "Union", "Réseau"]
+PLACES = ["Atlantique", "Rhône", "Seine", "Loire", "Alpes", "Garonne", "Nord", "Provence"]
+METHODOLOGY = (
+    "Commandes passées dans l'année auprès de PME, montants hors taxes ; dénominateur : "
+    "achats informatiques externes déclarés par chaque membre."
+)
+
+
+def _log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def account_siren(n: int) -> str:
+    body = f"{ACCOUNT_SIREN_BASE + n:08d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def _seed_accounts(count: int, rng: random.Random) -> list[int]:
+    sirens = [account_siren(n) for n in range(count)]
+    existing = set(Organisation.objects.filter(siren__in=sirens).values_list("siren", flat=True))
+    now = timezone.now()
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY accounts_organisation (kind, name, siren, sector, joined_on, public_naming, "
+            "created_at) FROM STDIN"
+        ) as copy,
+    ):
+        for n, siren in enumerate(sirens):
+            if siren in existing:
+                continue
+            name = f"{rng.choice(WORDS)} {rng.choice(PLACES)} {n + 1}"
+            copy.write_row(
+                (
+                    "large_account",
+                    name,
+                    siren,
+                    rng.choice(SECTORS),
+                    datetime.date(2018, 1, 1),
+                    rng.random() < 0.5,
+                    now,
+                )
+            )
+    return list(
+        Organisation.objects.filter(siren__in=sirens).order_by("pk").values_list("pk", flat=True)
+    )
+
+
+def _campaign(year: int) -> Campaign:
+    campaign, _created = Campaign.objects.get_or_create(
+        year=year,
+        defaults={
+            "opens_on": datetime.date(year, 1, 1),
+            "closes_on": datetime.date(year + 1, 3, 31),
+            "state": Campaign.State.CLOSED,
+            "methodology_version": f"{year}.1",
+            "methodology": METHODOLOGY,
+        },
+    )
+    campaign.domains.set(Domain.objects.all())
+    return campaign
+
+
+def _seed_declarations(campaign: Campaign, account_ids: list[int], rng: random.Random) -> None:
+    existing = set(
+        Declaration.objects.filter(campaign=campaign).values_list("organisation_id", flat=True)
+    )
+    now = timezone.now()
+    with (
+        connection.cursor() as cursor,
+        cursor.copy(
+            "COPY procurement_declaration (campaign_id, organisation_id, state, it_purchases_total,"
+            " submitted_at, reopen_reason, created_at, updated_at) FROM STDIN"
+        ) as copy,
+    ):
+        for account_id in account_ids:
+            if account_id in existing:
+                continue
+            it_total = rng.randint(20, 400) * 1_000_000
+            copy.write_row((campaign.pk, account_id, "submitted", it_total, now, "", now, now))
+
+
+def _secondary_indexes() -> list[tuple[str, str]]:
+    """(name, definition) of the order lines' indexes that back no constraint."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            SELECT i.indexname, i.indexdef FROM pg_indexes i
+            WHERE i.tablename = %s AND i.schemaname = current_schema()
+              AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)
+            ORDER BY i.indexname
+            """,
+            [OrderLine._meta.db_table],
+        )
+        return cursor.fetchall()
+
+
+LINES_SQL = """
+WITH decl AS (
+    SELECT row_number() OVER (ORDER BY id) AS n, id FROM procurement_declaration
+    WHERE campaign_id = %(campaign)s
+), sme AS (
+    SELECT row_number() OVER (ORDER BY siren) AS n, siren FROM directory_smeprofile
+    WHERE state = 'published'
+), sizes AS (
+    SELECT (SELECT count(*) FROM decl) AS decls, (SELECT count(*) FROM sme) AS smes,
+           (SELECT array_agg(id ORDER BY id) FROM directory_domain) AS domains
+), raw AS (
+    SELECT g, random() AS r_sme, random() AS r_registered, random() AS r_amount,
+           random() AS r_delay, random() AS r_date,
+           1 + floor(power(random(), 1.6) * sizes.decls)::bigint AS decl_n,
+           1 + floor(power(random(), 2.0) * greatest(sizes.smes, 1))::bigint AS sme_n,
+           sizes.domains[1 + floor(power(random(), 1.3) * cardinality(sizes.domains))::int]
+               AS domain_id
+    FROM generate_series(1, %(count)s) AS g, sizes
+)
+INSERT INTO procurement_orderline
+    (declaration_id, sme_siren, sme_name, amount, order_date, domain_id, reference,
+     payment_delay_days, sme_status, sme_comment, created_at, updated_at)
+SELECT decl.id, s.siren, 'PME ' || s.siren,
+       round((200 + exp(r_amount * 7.5) * 90)::numeric, 2),
+       %(first_day)s::date + floor(r_date * 365)::int,
+       domain_id, 'BC-' || g,
+       CASE WHEN r_delay < 0.12 THEN NULL ELSE 10 + floor(power(r_delay, 1.5) * 110)::int END,
+       'pending', '', now(), now()
+FROM raw
+JOIN decl ON decl.n = raw.decl_n
+LEFT JOIN sme ON sme.n = raw.sme_n AND raw.r_registered < 0.85
+CROSS JOIN LATERAL (
+    SELECT coalesce(sme.siren, (900000000 + floor(r_sme * 20000)::int)::text) AS siren
+) AS s
+"""
 
 
 def seed_orders(*, accounts: int, orders_per_year: int, years: int) -> None:
-    """Not written yet."""
-    raise NotImplementedError
+    """`accounts` large accounts, `years` closed campaigns (up to last year), with a submitted
+    declaration per account and `orders_per_year` order lines per campaign."""
+    rng = random.Random(2026)
+    last_year = timezone.localdate().year - 1
+    campaign_years = list(range(last_year - years + 1, last_year + 1))
+    started = time.perf_counter()
+    with transaction.atomic():
+        account_ids = _seed_accounts(accounts, rng)
+        campaigns = [_campaign(year) for year in campaign_years]
+        for campaign in campaigns:
+            _seed_declarations(campaign, account_ids, rng)
+    _log(
+        f"{len(account_ids)} accounts, {len(campaigns)} campaigns in {time.perf_counter() - started:.1f} s"
+    )
+    if not orders_per_year:
+        return
+    indexes = _secondary_indexes()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # History triggers (pghistory) off for this load only; the data is synthetic.
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        for name, _definition in indexes:
+            cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
+        for campaign in campaigns:
+            step = time.perf_counter()
+            cursor.execute(
+                LINES_SQL,
+                {
+                    "campaign": campaign.pk,
+                    "count": orders_per_year,
+                    "first_day": datetime.date(campaign.year, 1, 1),
+                },
+            )
+            _log(
+                f"{orders_per_year} lines for {campaign.year} in {time.perf_counter() - step:.1f} s"
+            )
+        step = time.perf_counter()
+        for _name, definition in indexes:
+            cursor.execute(definition)
+        _log(f"{len(indexes)} indexes rebuilt in {time.perf_counter() - step:.1f} s")
+    step = time.perf_counter()
+    with connection.cursor() as cursor:
+        for table in ("procurement_orderline", "procurement_declaration", "accounts_organisation"):
+            cursor.execute(f"ANALYZE {table}")
+    _log(
+        f"ANALYZE in {time.perf_counter() - step:.1f} s; orders seeded in {time.perf_counter() - started:.1f} s"
+    )
