@@ -77,6 +77,7 @@ class RegistrationForm(forms.Form):
 
 
 class ProfileForm(forms.ModelForm):
+    website = forms.URLField(label=_("Site web"), required=False, assume_scheme="https")
     departement = forms.ModelChoiceField(
         queryset=Departement.objects.order_by("code"),
         label=_("Département"),
