@@ -122,9 +122,12 @@ def test_moderation_is_for_staff_only(client):
     profile = SMEProfileFactory(pending=True)
     client.force_login(member_of(profile.organisation, admin=True))
     assert client.get(reverse("directory:moderation")).status_code == 403
-    assert client.post(
-        reverse("directory:moderate", args=[profile.pk]), {"action": "publish"}
-    ).status_code == 403
+    assert (
+        client.post(
+            reverse("directory:moderate", args=[profile.pk]), {"action": "publish"}
+        ).status_code
+        == 403
+    )
     client.logout()
     response = client.get(reverse("directory:moderation"))
     assert response.status_code == 302 and "login" in response["Location"]
