@@ -6,6 +6,7 @@ from urllib.parse import urlparse, urlunparse
 import pytest
 from django.template.loader import render_to_string
 from django.test import RequestFactory
+from django.utils import translation
 from django.views.defaults import server_error
 
 from pacte.celery import app as celery_app
@@ -37,9 +38,10 @@ def test_unknown_page_when_signed_in_keeps_the_header(client):
 
 
 def test_server_error_page_renders_without_context_processors():
-    html = render_to_string("500.html")
+    with translation.override("fr"):
+        html = render_to_string("500.html")
+        response = server_error(RequestFactory().get("/"))
     assert "Erreur du serveur" in html
-    response = server_error(RequestFactory().get("/"))
     assert response.status_code == 500
     assert "Erreur du serveur" in response.content.decode()
 
@@ -94,3 +96,30 @@ def test_healthz_is_503_when_no_worker_answers(client, broker_at, settings):
     assert response.status_code == 503
     assert response.json()["redis"] is True
     assert response.json()["worker"] is False
+
+
+def test_language_switch_shows_the_portal_in_english(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/"}, follow=True)
+    html = response.content.decode()
+    assert 'lang="en"' in html
+    assert "Pacte PME: large accounts buy from innovative SMEs" in html
+    assert "Sign in" in html
+    response = client.post("/i18n/setlang/", {"language": "fr", "next": "/"}, follow=True)
+    assert "Se connecter" in response.content.decode()
+
+
+def test_english_organisation_page_and_plural_counts(client):
+    from django.urls import reverse
+
+    from tests.factories import OrganisationFactory, member_of
+
+    organisation = OrganisationFactory()
+    client.force_login(member_of(organisation, admin=True))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("accounts:organisation", args=[organisation.pk])).content.decode()
+    assert "Members" in html
+    assert "Invite someone" in html
+    client.force_login(UserFactory(staff=True))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get(reverse("accounts:large_accounts")).content.decode()
+    assert "1 large account" in html

@@ -1,0 +1,43 @@
+"""The demo data: idempotent, and every printed login signs in with the shared password."""
+
+import pytest
+from django.urls import reverse
+
+from accounts import demo
+from accounts.models import Membership, Organisation, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_accounts_demo_is_idempotent():
+    demo.seed()
+    counts = (User.objects.count(), Organisation.objects.count(), Membership.objects.count())
+    demo.seed()
+    assert (
+        User.objects.count(),
+        Organisation.objects.count(),
+        Membership.objects.count(),
+    ) == counts
+    assert Organisation.objects.large_accounts().count() == 2
+    assert Organisation.objects.smes().count() >= 2
+
+
+def test_every_demo_login_signs_in_with_the_demo_password(client):
+    demo.seed()
+    for email, _who in demo.logins():
+        response = client.post(
+            reverse("account_login"), {"login": email, "password": demo.DEMO_PASSWORD}
+        )
+        assert response.status_code == 302, email
+        assert response["Location"] == reverse("accounts:dashboard"), email
+        assert client.get(reverse("accounts:dashboard")).status_code == 200
+        client.post(reverse("account_logout"))
+
+
+def test_demo_roles_match_the_printed_logins():
+    demo.seed()
+    buyer = Membership.objects.get(user__email="buyer@example.org")
+    assert buyer.role == "admin"
+    assert buyer.organisation.name == "Banque Hexagone"
+    assert User.objects.get(email="staff@example.org").is_programme_staff
+    assert Membership.objects.get(user__email="sme@example.org").organisation.is_sme
