@@ -13,6 +13,11 @@ from .models import Campaign, ImportJob, OrderLine
 from .services import LineData
 
 
+def _sentence(error: Exception) -> str:
+    text = str(error)
+    return text[:1].upper() + text[1:] + "."
+
+
 class FrenchAmountField(forms.CharField):
     """An amount typed the French way ("1 234,50 €") or the English way ("1234.50")."""
 
@@ -20,6 +25,7 @@ class FrenchAmountField(forms.CharField):
         self.allow_zero = allow_zero
         kwargs.setdefault("max_length", 30)
         super().__init__(**kwargs)
+        self.validators = []  # the length applies to the text typed, checked by the widget
 
     def to_python(self, value):
         value = super().to_python(value)
@@ -33,7 +39,7 @@ class FrenchAmountField(forms.CharField):
                 return number.quantize(Decimal("0.01"))
             return parse_amount(value)
         except CellError as exc:
-            raise forms.ValidationError(str(exc).capitalize() + ".", code="invalid") from exc
+            raise forms.ValidationError(_sentence(exc), code="invalid") from exc
 
     def widget_attrs(self, widget):
         attrs = super().widget_attrs(widget)
@@ -99,7 +105,7 @@ class OrderLineForm(forms.Form):
         try:
             return parse_siren(self.cleaned_data["siren"])
         except CellError as exc:
-            raise forms.ValidationError(str(exc).capitalize() + ".", code="invalid") from exc
+            raise forms.ValidationError(_sentence(exc), code="invalid") from exc
 
     def clean_order_date(self):
         value = self.cleaned_data["order_date"]
