@@ -1,5 +1,147 @@
-"""Benchmarks of this group (see bench/__main__.py)."""
+"""Directory benchmarks: seeding 100,000 SMEs, the directory page, a 10,000-row export.
+
+Figures (see README): seed_smes_100k_s; directory_page_median_ms and directory_page_p95_ms (server
+time of the whole page through Django's test client, signed in as a large-account member, over
+60 varied queries, each run once with an empty facet cache: cold figures); directory_sql_p95_ms
+(sum of the SQL time of each page); directory_export_10k_s (CSV export of a 10,000-row selection).
+Warm figures (facet counts already cached) are printed on stderr.
+"""
+
+import sys
+import time
+
+from django.core.cache import cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import override_settings
+
+from bench.report import emit, median, p95, timed
+
+SMES = 100_000
+
+
+class SqlTimer:
+    def __init__(self):
+        self.total = 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.total += time.perf_counter() - started
+
+
+def queries() -> list[dict]:
+    from directory.models import Domain
+
+    slugs = list(Domain.objects.order_by("position").values_list("slug", flat=True))
+    terms = [
+        "sécurité",
+        "logiciel",
+        "paie",
+        "cloud souverain",
+        "ecole",
+        "santé",
+        "ERP",
+        "intelligence artificielle",
+        "facturation",
+        "Kubernetes",
+        "formation",
+        "capteurs",
+    ]
+    regions = ["11", "84", "53", "76", "44", "93", "75", "32", "04", "94"]
+    out = [{}]  # empty query
+    out += [{"q": t} for t in terms]
+    out += [{"q": t, "region": r} for t, r in zip(terms, regions, strict=False)]
+    out += [{"region": r, "domaine": s} for r, s in zip(regions, slugs, strict=False)]
+    out += [
+        {
+            "region": [regions[i], regions[i + 1]],
+            "domaine": [slugs[i], slugs[i + 2]],
+            "effectif": ["11", "12"],
+        }
+        for i in range(6)
+    ]
+    out += [{"q": "hyperspectral"}, {"q": "quantique"}, {"q": "zzzintrouvable"}]
+    out += [{"page": "50"}, {"page": "50", "tri": "nom"}, {"q": "logiciel", "page": "50"}]
+    out += [
+        {"label": "jei", "ca": "2_10m"},
+        {"annee_min": "2015", "annee_max": "2020"},
+        {"departement": "69", "tri": "maj"},
+        {"q": "SOC", "label": "french-tech"},
+        {"domaine": slugs[:5], "taille": "100"},
+        {"region": "11", "page": "20"},
+    ]
+    return out
 
 
 def run() -> None:
-    """Nothing measured yet."""
+    from accounts.models import Organisation
+    from directory.bench_data import seed_smes
+    from tests.factories import MembershipFactory, OrganisationFactory, UserFactory
+
+    with timed("seed 100k SMEs") as t:
+        seed_smes(count=SMES)
+    emit("seed_smes_100k_s", t["s"], "s")
+
+    account = Organisation.objects.filter(kind="large_account").first() or OrganisationFactory(
+        name="Banque du banc d'essai"
+    )
+    user = UserFactory(email="bench-buyer@example.test")
+    MembershipFactory(user=user, organisation=account)
+    client = Client()
+    client.force_login(user)
+    cases = queries()
+    print(f"{len(cases)} directory queries", file=sys.stderr)
+    plain_static = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=plain_static):
+        client.get("/annuaire/", {"q": "échauffement"})  # connection, template loading
+        for label, clear in (("cold", True), ("warm", False)):
+            page_ms, sql_ms = [], []
+            for params in cases:
+                if clear:
+                    cache.clear()
+                timer = SqlTimer()
+                with connection.execute_wrapper(timer):
+                    started = time.perf_counter()
+                    response = client.get("/annuaire/", params)
+                    elapsed = time.perf_counter() - started
+                assert response.status_code == 200, (params, response.status_code)
+                page_ms.append(elapsed * 1000)
+                sql_ms.append(timer.total * 1000)
+            slowest = sorted(zip(page_ms, [repr(c) for c in cases], strict=True))[-3:]
+            print(
+                f"{label}: median {median(page_ms):.1f} ms, p95 {p95(page_ms):.1f} ms, "
+                f"SQL p95 {p95(sql_ms):.1f} ms; slowest {slowest}",
+                file=sys.stderr,
+            )
+            if label == "cold":
+                emit("directory_page_median_ms", median(page_ms), "ms")
+                emit("directory_page_p95_ms", p95(page_ms), "ms")
+                emit("directory_sql_p95_ms", p95(sql_ms), "ms")
+            else:
+                emit("directory_page_warm_p95_ms", p95(page_ms), "ms")
+
+        # A selection of about 10,000 rows: Île-de-France, 10 to 49 employees.
+        from directory.forms import DirectoryFilterSet
+        from directory.search import facet_counts
+        from directory.selectors import reference
+
+        params = {"region": "11", "effectif": ["11", "12"]}
+        ref = reference()
+        from django.http import QueryDict
+
+        query = QueryDict(mutable=True)
+        for key, value in params.items():
+            query.setlist(key, value if isinstance(value, list) else [value])
+        rows = facet_counts(DirectoryFilterSet(query, reference=ref).criteria()).total
+        started = time.perf_counter()
+        response = client.get("/annuaire/export.csv", params)
+        size = sum(len(chunk) for chunk in response.streaming_content)
+        elapsed = time.perf_counter() - started
+        print(f"export: {rows} rows, {size / 1e6:.1f} MB in {elapsed:.2f} s", file=sys.stderr)
+        emit("directory_export_10k_s", elapsed, "s")
