@@ -276,7 +276,8 @@ def respond_to_line(*, line: OrderLine, by: User, status: str, comment: str) -> 
     ).exists()
     if not is_member:
         raise PermissionDenied
-    if line.declaration.state != Declaration.State.SUBMITTED:
+    state = Declaration.objects.filter(pk=line.declaration_id).values_list("state", flat=True)
+    if state.first() != Declaration.State.SUBMITTED:
         raise TransitionError(_("Cette déclaration n'est pas soumise."))
     if status not in {OrderLine.SMEStatus.CONFIRMED, OrderLine.SMEStatus.DISPUTED}:
         raise TransitionError(_("Réponse inconnue."))
