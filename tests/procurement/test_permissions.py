@@ -56,7 +56,8 @@ def test_member_of_another_organisation_gets_404(objects, outsider, client):
 
 
 def test_anonymous_is_sent_to_login(objects, client):
-    urls = declaration_urls(*objects) + [
+    urls = [
+        *declaration_urls(*objects),
         ("get", reverse("procurement:declaration_home")),
         ("get", reverse("procurement:account_figures")),
         ("get", reverse("procurement:account_figures_export", args=["csv"])),
