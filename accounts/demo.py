@@ -27,6 +27,15 @@ LARGE_ACCOUNTS = [
         "analyste@energies.example.org",
     ),
 ]
+# Demo people's names, so that member lists read like real ones.
+NAMES = {
+    "buyer@example.org": ("Bérénice", "Achard"),
+    "buyer2@example.org": ("Hugo", "Lemaire"),
+    "achats@energies.example.org": ("Claire", "Fontaine"),
+    "analyste@energies.example.org": ("Mehdi", "Benali"),
+    "sme@example.org": ("Sophie", "Marchand"),
+    "dirigeante@nuagique.example.org": ("Inès", "Garnier"),
+}
 SMES = [
     ("Cyberbase", "732829320", "sme@example.org"),
     ("Nuagique", "443061841", "dirigeante@nuagique.example.org"),
@@ -36,11 +45,14 @@ SMES = [
 def demo_user(email: str, *, first_name: str = "", last_name: str = "", staff: bool = False):
     """A user who can sign in at once with the demo password (email already verified)."""
     User = get_user_model()
+    first_name, last_name = NAMES.get(email, (first_name, last_name))
     user, created = User.objects.get_or_create(
         email=email, defaults={"first_name": first_name, "last_name": last_name}
     )
     if created:
         user.set_password(DEMO_PASSWORD)
+    if not user.first_name and not user.last_name:
+        user.first_name, user.last_name = first_name, last_name
     if staff:
         user.is_programme_staff = True
         user.is_staff = True

@@ -181,3 +181,43 @@ def test_account_management_pages_need_login_and_work_when_signed_in(client, url
     response = client.get(reverse(url_name))
     assert response.status_code == 200
     assert 'class="site-header"' in response.content.decode()
+
+
+PUBLIC_ALLAUTH = [
+    "account_login",
+    "account_signup",
+    "account_inactive",
+    "account_email_verification_sent",
+    "account_reset_password",
+    "account_reset_password_done",
+    "account_reset_password_from_key_done",
+]
+SIGNED_IN_ALLAUTH = [
+    "account_logout",
+    "account_reauthenticate",
+    "account_email",
+    "account_change_password",
+    "account_set_password",
+]
+
+
+@pytest.mark.parametrize("url_name", PUBLIC_ALLAUTH)
+def test_public_allauth_pages_open_anonymously_under_default_deny(client, url_name):
+    response = client.get(reverse(url_name))
+    assert response.status_code == 200, response.get("Location")
+    assert 'class="site-header"' in response.content.decode()
+
+
+@pytest.mark.parametrize("url_name", SIGNED_IN_ALLAUTH)
+def test_allauth_account_pages_render_in_the_layout_when_signed_in(client, url_name):
+    client.force_login(UserFactory())
+    response = client.get(reverse(url_name), follow=True)
+    assert response.status_code == 200
+    assert 'class="site-header"' in response.content.decode()
+    assert 'lang="fr"' in response.content.decode()
+
+
+def test_email_confirmation_with_a_bad_key_explains_itself(client):
+    response = client.get(reverse("account_confirm_email", args=["bad-key"]))
+    assert response.status_code == 200
+    assert "a expiré ou n'est pas valide" in response.content.decode()

@@ -49,7 +49,7 @@ def test_invitation_email_is_french_with_an_absolute_link(
     assert message.subject == (
         "[Pacte PME] Invitation à rejoindre Banque Hexagone sur le portail Pacte PME"
     )
-    assert "en tant que Administrateur" in message.body
+    assert "avec le rôle « Administrateur »" in message.body
     assert re.search(r"https://pacte\.example/invitation/[\w-]{20,}/", message.body)
     assert "expire le" in message.body
 
