@@ -158,6 +158,17 @@ class LegalForm(models.TextChoices):
     OTHER = "other", _("Autre")
 
 
+FACET_COLUMNS = [
+    "region",
+    "departement",
+    "headcount_band",
+    "revenue_band",
+    "founded_year",
+    "domain_ids",
+    "label_ids",
+]
+
+
 class SMEProfileQuerySet(models.QuerySet):
     def published(self) -> "SMEProfileQuerySet":
         return self.filter(state=SMEProfile.State.PUBLISHED)
@@ -305,21 +316,17 @@ class SMEProfile(models.Model):
             models.Index(fields=["state", "headcount_band"], name="smeprofile_state_headcount"),
             models.Index(fields=["state", "revenue_band"], name="smeprofile_state_revenue"),
             models.Index(fields=["state", "founded_year"], name="smeprofile_state_founded"),
-            models.Index(fields=["state", "-updated_at"], name="smeprofile_state_updated"),
-            models.Index(fields=["state", "name", "id"], name="smeprofile_state_name"),
-            # Facet counts read this index only (no visit to the wide rows) when no text is typed.
+            # The directory reads these two indexes only (no visit to the wide rows) to count
+            # facets and to find which rows make a page, when no text is typed.
             models.Index(
-                fields=["state"],
-                include=[
-                    "region",
-                    "departement",
-                    "headcount_band",
-                    "revenue_band",
-                    "founded_year",
-                    "domain_ids",
-                    "label_ids",
-                ],
-                name="smeprofile_facets_covering",
+                fields=["state", "name", "id"],
+                include=FACET_COLUMNS,
+                name="smeprofile_state_name_cover",
+            ),
+            models.Index(
+                fields=["state", "-updated_at", "id"],
+                include=FACET_COLUMNS,
+                name="smeprofile_state_upd_cover",
             ),
             models.Index(fields=["state", "submitted_at"], name="smeprofile_state_submitted"),
         ]
