@@ -41,3 +41,18 @@ def test_demo_roles_match_the_printed_logins():
     assert buyer.organisation.name == "Banque Hexagone"
     assert User.objects.get(email="staff@example.org").is_programme_staff
     assert Membership.objects.get(user__email="sme@example.org").organisation.is_sme
+
+
+def test_seed_demo_command_prints_every_login_and_the_password():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command("seed_demo", stdout=out)
+    printed = out.getvalue()
+    assert demo.DEMO_PASSWORD in printed
+    for email, _who in demo.logins():
+        assert email in printed
+    assert "buyer@example.org" in printed
+    assert "staff@example.org" in printed
