@@ -263,10 +263,11 @@ class CampaignAccountFilter(django_filters.FilterSet):
         label=_("État de la déclaration"),
         widget=forms.CheckboxSelectMultiple,
     )
-    disputed = django_filters.BooleanFilter(
+    disputed = django_filters.ChoiceFilter(
         method="filter_disputed",
-        label=_("Avec des contestations"),
-        widget=forms.NullBooleanSelect,
+        label=_("Lignes contestées par des PME"),
+        choices=[("yes", _("Oui")), ("no", _("Non"))],
+        empty_label=_("Indifférent"),
     )
 
     class Meta:
@@ -274,6 +275,8 @@ class CampaignAccountFilter(django_filters.FilterSet):
         fields = ["name", "state", "disputed"]
 
     def filter_disputed(self, queryset, name, value):
-        if value is None:
-            return queryset
-        return queryset.filter(disputed_count__gt=0) if value else queryset.filter(disputed_count=0)
+        if value == "yes":
+            return queryset.filter(disputed_count__gt=0)
+        if value == "no":
+            return queryset.filter(disputed_count=0)
+        return queryset

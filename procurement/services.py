@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -414,11 +415,10 @@ def cancel_import(*, job: ImportJob, by: User) -> ImportJob:
 
 def accounts_to_remind(campaign: Campaign):
     """Large accounts whose declaration for the campaign is not submitted (or not started)."""
-    return (
-        Organisation.objects.large_accounts()
-        .exclude(declarations__campaign=campaign, declarations__state=Declaration.State.SUBMITTED)
-        .order_by("name")
+    submitted = Declaration.objects.filter(
+        organisation=OuterRef("pk"), campaign=campaign, state=Declaration.State.SUBMITTED
     )
+    return Organisation.objects.large_accounts().exclude(Exists(submitted)).order_by("name")
 
 
 def request_reminders(*, campaign: Campaign, by: User) -> int:

@@ -61,3 +61,19 @@ def test_history_query_count_does_not_grow(declaration, buyer, client):
     for _ in range(5):
         OrderLineFactory(declaration=declaration)
     assert count_queries(client, url) == few
+
+
+def test_campaign_dashboard_filters_by_state_and_disputes(campaign, client):
+    DeclarationFactory(
+        campaign=campaign, organisation=OrganisationFactory(name="Alpha"), submitted=True
+    )
+    DeclarationFactory(campaign=campaign, organisation=OrganisationFactory(name="Bravo"))
+    OrganisationFactory(name="Charlie")
+    client.force_login(UserFactory(staff=True))
+    url = reverse("procurement:campaign_dashboard", args=[campaign.pk])
+    page = client.get(url, {"state": ["not_started", "draft"]}).content.decode()
+    assert "Bravo" in page and "Charlie" in page and "Alpha" not in page
+    page = client.get(url, {"disputed": "yes"}).content.decode()
+    assert "Aucun grand compte" in page
+    csv = client.get(reverse("procurement:campaign_export", args=[campaign.pk]), {"name": "alp"})
+    assert csv.content.decode("utf-8-sig").count("\n") == 2

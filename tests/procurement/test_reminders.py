@@ -58,6 +58,12 @@ def test_send_reminders_skips_accounts_reminded_today(db, mailoutbox=None):
     campaign = CampaignFactory(year=YEAR)
     late = OrganisationFactory()
     member_of(late, admin=True)
+    # submitted last year, still a draft this year: reminded
+    DeclarationFactory(
+        campaign=CampaignFactory(year=YEAR - 1, closed=True), organisation=late, submitted=True
+    )
+    DeclarationFactory(campaign=campaign, organisation=late)
+    assert list(services.accounts_to_remind(campaign)) == [late]
     today = timezone.localdate()
     args = {
         "campaign_id": campaign.pk,
