@@ -354,3 +354,22 @@ def changes_since_publication(profile: SMEProfile) -> list[dict]:
         {"label": field_label(name), "before": before, "after": after}
         for name, (before, after) in diff(profile.published_snapshot, snapshot(profile)).items()
     ]
+
+
+def refresh_domain_names(*, domain) -> int:
+    """After a domain is renamed: rewrite the names its profiles are searched by."""
+    from django.db.models import Func, OuterRef, Subquery, Value
+
+    from .models import Domain
+
+    names = (
+        Domain.objects.filter(profiles=OuterRef("pk"))
+        .order_by()
+        .values("profiles")
+        .annotate(joined=Func("name", Value(" "), function="string_agg"))
+        .values("joined")
+    )
+    with transaction.atomic():
+        count = SMEProfile.objects.filter(domains=domain).update(domain_names=Subquery(names))
+        transaction.on_commit(bump_version)
+    return count

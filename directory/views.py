@@ -61,17 +61,36 @@ def _url_with(request, **changes) -> str:
     return reverse("directory:search") + (f"?{query}" if query else "")
 
 
+def number(n: int) -> str:
+    """12 345 with a narrow no-break space, as French typography wants (cheaper than intcomma)."""
+    return f"{n:,}".replace(",", "\u202f")
+
+
 def _facet_groups(request, ref, criteria, facets: FacetCounts) -> list[dict]:
     """Facet checkboxes with counts, for the template (selected values always shown)."""
 
-    def group(param, title, options, counts, selected):
+    def group(param, title, options, counts, selected, *, limit=None):
         items = []
         for value, label in options:
             n = counts.get(str(value), 0)
             is_selected = value in selected
             if n or is_selected:
-                items.append({"value": value, "label": label, "count": n, "selected": is_selected})
-        return {"param": param, "title": title, "items": items}
+                items.append(
+                    {
+                        "value": value,
+                        "label": label,
+                        "count": n,
+                        "count_display": number(n),
+                        "selected": is_selected,
+                    }
+                )
+        hidden = 0
+        if limit and len(items) > limit:
+            # The largest values and the selected ones; the rest is one search away.
+            keep = sorted(items, key=lambda i: (not i["selected"], -i["count"]))[:limit]
+            hidden = len(items) - len(keep)
+            items = [i for i in items if i in keep]
+        return {"param": param, "title": title, "items": items, "hidden": hidden}
 
     domain_slugs = {d.pk: d.slug for d in ref.domains}
     label_slugs = {lab.pk: lab.slug for lab in ref.labels}
@@ -114,9 +133,16 @@ def _facet_groups(request, ref, criteria, facets: FacetCounts) -> list[dict]:
         group(
             "departement",
             _("Département"),
-            [(d.code, f"{d.code} – {d.name}") for d in ref.departements],
+            [
+                (d.code, f"{d.code} – {d.name}")
+                for d in ref.departements
+                if not criteria.regions
+                or d.region_id in criteria.regions
+                or d.code in criteria.departements
+            ],
             facets.of("departement"),
             criteria.departements,
+            limit=None if criteria.regions else 15,
         ),
     ]
 
@@ -148,7 +174,8 @@ def search(request):
         "filterset": filterset,
         "notices": notices,
         "facet_groups": _facet_groups(request, ref, criteria, page.facets),
-        "region_rows": [(r, region_counts.get(r.code, 0)) for r in ref.regions],
+        "region_rows": [(r, number(region_counts.get(r.code, 0))) for r in ref.regions],
+        "total_display": number(page.total),
         "map_svg": region_map_svg(
             region_counts,
             title=_("PME correspondant à la recherche, par région"),

@@ -131,3 +131,18 @@ def test_moderation_is_for_staff_only(client):
     client.logout()
     response = client.get(reverse("directory:moderation"))
     assert response.status_code == 302 and "login" in response["Location"]
+
+
+def test_renaming_a_domain_updates_what_profiles_are_searched_by():
+    from directory.services import refresh_domain_names
+
+    domain = Domain.objects.get(slug="iot")
+    p = SMEProfileFactory(domains=[domain, Domain.objects.get(slug="telecom")])
+    domain.name = "Internet des objets"
+    domain.save()
+    refresh_domain_names(domain=domain)
+    p.refresh_from_db()
+    assert "Internet des objets" in p.domain_names and "Télécoms" in p.domain_names
+    from directory.search import search_query
+
+    assert SMEProfile.objects.filter(pk=p.pk, search_vector=search_query("internet")).exists()
