@@ -29,6 +29,11 @@ class UserAdmin(BaseUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
 
+    def save_model(self, request, obj, form, change):
+        if obj.is_programme_staff:
+            obj.is_staff = True  # programme staff reach the Django admin from their staff home
+        super().save_model(request, obj, form, change)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

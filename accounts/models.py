@@ -2,6 +2,7 @@ import hashlib
 import secrets
 from datetime import timedelta
 
+import pghistory
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
 from django.db import models
@@ -87,6 +88,9 @@ class OrganisationQuerySet(models.QuerySet):
         return self.filter(kind=Organisation.Kind.SME)
 
 
+# Who changed what is recorded by database triggers (pghistory; the web request's user comes from
+# its middleware). Organisations record updates only, so that bulk loads of SMEs stay cheap.
+@pghistory.track(pghistory.UpdateEvent(), exclude=["created_at"])
 class Organisation(models.Model):
     """A member of the programme: a large account (buyer) or an SME (supplier)."""
 
@@ -140,6 +144,12 @@ class Role(models.TextChoices):
     MEMBER = "member", _("Membre")
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
+    exclude=["created_at"],
+)
 class Membership(models.Model):
     user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="memberships")
     organisation = models.ForeignKey(
@@ -185,6 +195,11 @@ class InvitationQuerySet(models.QuerySet):
         return self.filter(token_hash=_hash_token(token))
 
 
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    exclude=["token_hash", "created_at"],
+)
 class Invitation(models.Model):
     """A single-use link inviting someone to join an organisation with a role."""
 

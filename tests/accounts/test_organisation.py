@@ -296,3 +296,35 @@ def test_organisation_kinds_are_shown(client):
     client.force_login(member_of(organisation))
     html = client.get(reverse("accounts:organisation", args=[organisation.pk])).content.decode()
     assert "PME" in html
+
+
+def test_role_changes_and_removals_are_recorded_with_who_did_them(
+    client, organisation, admin, member
+):
+    from accounts.models import MembershipEvent
+
+    client.force_login(admin)
+    theirs = _membership(member, organisation)
+    client.post(
+        reverse("accounts:change_role", args=[organisation.pk, theirs.pk]), {"role": "admin"}
+    )
+    client.post(reverse("accounts:remove_member", args=[organisation.pk, theirs.pk]))
+    events = list(
+        MembershipEvent.objects.filter(pgh_obj_id=theirs.pk)
+        .select_related("pgh_context")
+        .order_by("pgh_id")
+    )
+    assert [event.pgh_label for event in events] == ["insert", "update", "delete"]
+    assert events[1].role == Role.ADMIN
+    assert events[1].pgh_context.metadata["user"] == admin.pk
+    assert events[2].pgh_context.metadata["user"] == admin.pk
+
+
+def test_public_naming_changes_are_recorded(client, organisation, admin):
+    from accounts.models import OrganisationEvent
+
+    client.force_login(admin)
+    client.post(reverse("accounts:public_naming", args=[organisation.pk]), {"public_naming": "on"})
+    event = OrganisationEvent.objects.select_related("pgh_context").get(pgh_obj_id=organisation.pk)
+    assert event.public_naming is True
+    assert event.pgh_context.metadata["user"] == admin.pk
