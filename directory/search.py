@@ -14,6 +14,7 @@ import contextlib
 import hashlib
 from dataclasses import dataclass, field, replace
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection
@@ -125,6 +126,15 @@ CACHE_SECONDS = 600
 
 
 def _version() -> int:
+    """The cache generation of facet counts; 0 means "do not cache".
+
+    Test runs do not cache unless DIRECTORY_FACET_CACHE is set (tests/directory does), so that
+    counts of an earlier run's database never leak into another test run through Redis.
+    """
+    if getattr(settings, "TESTING", False) and not getattr(
+        settings, "DIRECTORY_FACET_CACHE", False
+    ):
+        return 0
     try:
         return cache.get_or_set(VERSION_KEY, 1, None)
     except Exception:  # a cache outage must not break the directory

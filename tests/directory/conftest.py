@@ -3,8 +3,9 @@ from django.core.cache import cache
 
 
 @pytest.fixture(autouse=True)
-def _fresh_facet_cache():
-    """Facet counts are cached in Redis: start each test from an empty cache."""
+def _fresh_facet_cache(settings):
+    """Facet counts are cached in Redis (off by default in tests): on here, from an empty cache."""
+    settings.DIRECTORY_FACET_CACHE = True
     cache.clear()
     yield
     cache.clear()

@@ -201,3 +201,18 @@ def test_facet_counts_function_is_consistent_with_results():
     facets = facet_counts(Criteria(regions=("84",)))
     assert facets.total == 1
     assert facets.of("region") == {"84": 1, "53": 1}
+
+
+def test_facet_counts_are_cached_and_forgotten_when_a_profile_is_published(
+    django_assert_num_queries, django_capture_on_commit_callbacks
+):
+    from directory.services import publish_profile
+
+    profile("A", dept="69")
+    pending = profile("B", dept="35", state=SMEProfile.State.PENDING)
+    assert facet_counts(Criteria()).total == 1
+    with django_assert_num_queries(0):
+        assert facet_counts(Criteria()).of("region") == {"84": 1}
+    with django_capture_on_commit_callbacks(execute=True):
+        publish_profile(profile=pending, by=UserFactory(staff=True))
+    assert facet_counts(Criteria()).of("region") == {"84": 1, "53": 1}
