@@ -2,8 +2,9 @@
 import services (CSV and XLSX), and the peak memory of the process doing it.
 
 Figures: import_10k_s, import_50k_s (seconds, upload → validated preview → imported lines, the
-mean of a CSV and an XLSX run), import_peak_mb (peak resident memory of a fresh subprocess that
-runs the 50k XLSX and CSV imports, read with resource.getrusage(RUSAGE_SELF).ru_maxrss).
+slower of a CSV run and an XLSX run, i.e. the XLSX one), import_peak_mb (peak resident memory of a fresh subprocess that
+imports the 50k XLSX then CSV files (generated beforehand by the parent), read with
+resource.getrusage(RUSAGE_SELF).ru_maxrss: Python, Django, openpyxl and the import together).
 """
 
 import datetime
@@ -11,10 +12,13 @@ import io
 import json
 import os
 import random
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from decimal import Decimal
+from pathlib import Path
 
 from .report import emit
 
@@ -112,7 +116,27 @@ def make_xlsx(n: int) -> bytes:
         sheet.append([siren, name, float(amount), date, domain, ref, delay])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return buffer.getvalue()
+    return _with_dimension(buffer.getvalue(), rows=n + 1, columns="G")
+
+
+def _with_dimension(data: bytes, *, rows: int, columns: str) -> bytes:
+    """openpyxl's write-only mode omits the <dimension> tag that Excel and LibreOffice write;
+    add it so that the files look like real ones (without it openpyxl scans the sheet twice)."""
+    import zipfile
+
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                content = content.replace(
+                    b"<sheetViews>",
+                    f'<dimension ref="A1:{columns}{rows}" /><sheetViews>'.encode(),
+                    1,
+                )
+            target.writestr(item, content)
+    return out.getvalue()
 
 
 def import_once(declaration_id: int, name: str, data: bytes) -> float:
@@ -143,17 +167,17 @@ def import_once(declaration_id: int, name: str, data: bytes) -> float:
     return elapsed
 
 
-def _child() -> None:
-    """Run in a fresh process: the 50k imports, then print the peak RSS in MB."""
+def _child(paths: list[str]) -> None:
+    """Run in a fresh process: import the 50k files given, then print the peak RSS in MB."""
     import resource
+    from pathlib import Path
 
     import django
 
     django.setup()
     declaration_id = setup()
-    for name, data in (("50k.xlsx", make_xlsx(50_000)), ("50k.csv", make_csv(50_000))):
-        import_once(declaration_id, name, data)
-        del data
+    for path in paths:
+        import_once(declaration_id, Path(path).name, Path(path).read_bytes())
     peak_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(json.dumps({"peak_mb": peak_kb / 1024}))
 
@@ -164,21 +188,29 @@ def run() -> None:
     settings.MEDIA_ROOT = settings.MEDIA_ROOT / "bench"
     declaration_id = setup()
     results = {}
+    files = Path(tempfile.mkdtemp(prefix="bench-import-"))
     for n in (10_000, 50_000):
         timings = []
         for fmt, maker in (("csv", make_csv), ("xlsx", make_xlsx)):
             data = maker(n)
+            (files / f"{n}.{fmt}").write_bytes(data)
             seconds = import_once(declaration_id, f"{n}.{fmt}", data)
             print(f"import {n} lines {fmt}: {seconds:.2f} s", file=sys.stderr)
             timings.append(seconds)
-        results[n] = sum(timings) / len(timings)
+        results[n] = max(timings)  # the slower format (XLSX) is the figure
         print(f"  worst {max(timings):.2f} s", file=sys.stderr)
     emit("import_10k_s", results[10_000], "s")
     emit("import_50k_s", results[50_000], "s")
     env = dict(os.environ, MEDIA_ROOT=str(settings.MEDIA_ROOT))
     output = (
         subprocess.run(
-            [sys.executable, "-c", "from bench.bench_import import _child; _child()"],
+            [
+                sys.executable,
+                "-c",
+                "import sys; from bench.bench_import import _child; _child(sys.argv[1:])",
+                str(files / "50000.xlsx"),
+                str(files / "50000.csv"),
+            ],
             env=env,
             capture_output=True,
             text=True,
@@ -189,3 +221,4 @@ def run() -> None:
         .splitlines()[-1]
     )
     emit("import_peak_mb", json.loads(output)["peak_mb"], "MB")
+    shutil.rmtree(files, ignore_errors=True)

@@ -299,6 +299,7 @@ def account_years(organisation: Organisation) -> list[dict]:
         row["registered_share"] = (
             row["registered_total"] * 100 / row["sme_total"] if row["sme_total"] else None
         )
+        row["state_label"] = Declaration.State(row["state"]).label
         result.append(row)
     return result
 

@@ -56,12 +56,43 @@ def count_rows(path: Path, file_format: str) -> int | None:
         text = decode(raw)
         lines = text.count("\n") + (0 if text.endswith("\n") else 1)
         return max(0, lines - 1)
-    workbook = _open_workbook(path)
+    return _xlsx_declared_rows(path)
+
+
+def _xlsx_declared_rows(path: Path) -> int | None:
+    """The row count the first sheet declares in its <dimension> tag, read from the first bytes
+    of its XML without loading the workbook (which would parse every shared string)."""
+    import re
+    import zipfile
+
     try:
-        sheet = workbook.worksheets[0]
-        return None if sheet.max_row is None else max(0, sheet.max_row - 1)
-    finally:
-        workbook.close()
+        with zipfile.ZipFile(path) as archive:
+            workbook = archive.read("xl/workbook.xml").decode("utf-8", "replace")
+            rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8", "replace")
+            first = re.search(r"<(?:\w+:)?sheet\b[^>]*\br:id=\"([^\"]+)\"", workbook)
+            target = first and re.search(
+                rf"<Relationship\b[^>]*\bId=\"{re.escape(first.group(1))}\"[^>]*\bTarget=\"([^\"]+)\"",
+                rels,
+            )
+            if not target:
+                target = (
+                    re.search(
+                        rf"<Relationship\b[^>]*\bTarget=\"([^\"]+)\"[^>]*\bId=\"{re.escape(first.group(1))}\"",
+                        rels,
+                    )
+                    if first
+                    else None
+                )
+            if not target:
+                return None
+            name = target.group(1).lstrip("/")
+            name = name if name.startswith("xl/") else f"xl/{name}"
+            with archive.open(name) as sheet:
+                head = sheet.read(4096).decode("utf-8", "replace")
+    except (zipfile.BadZipFile, KeyError, OSError) as exc:
+        raise FileError(_("Ce fichier XLSX est illisible ou n'est pas un classeur Excel.")) from exc
+    dimension = re.search(r"<(?:\w+:)?dimension\b[^>]*\bref=\"[A-Z]+\d+:[A-Z]+(\d+)\"", head)
+    return max(0, int(dimension.group(1)) - 1) if dimension else None
 
 
 def _open_workbook(path: Path):
