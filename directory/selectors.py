@@ -37,12 +37,16 @@ def autocomplete_profiles(*, query: str, limit: int = 10) -> list[SMEProfile]:
     if len(query) < AUTOCOMPLETE_MIN_CHARS:
         return []
     text = fold(query)
-    # Both conditions use the trigram GIN index on the folded name (%> and LIKE '%…%').
+    # Every condition uses the trigram GIN index on the folded name (%, %> and LIKE '%…%').
     return list(
         qs.annotate(
             folded_name=folded("name"), similarity=TrigramWordSimilarity(text, folded("name"))
         )
-        .filter(Q(folded_name__trigram_word_similar=text) | Q(folded_name__contains=text))
+        .filter(
+            Q(folded_name__trigram_similar=text)
+            | Q(folded_name__trigram_word_similar=text)
+            | Q(folded_name__contains=text)
+        )
         .order_by("-similarity", "name", "id")[:limit]
     )
 
