@@ -55,8 +55,6 @@ def demo_user(email: str, *, first_name: str = "", last_name: str = "", staff: b
         user.first_name, user.last_name = first_name, last_name
     if staff:
         user.is_programme_staff = True
-        user.is_staff = True
-        user.is_superuser = True
     user.save()
     EmailAddress.objects.update_or_create(
         user=user, email=email, defaults={"verified": True, "primary": True}

@@ -6,9 +6,6 @@ from django.views.i18n import set_language
 
 from . import views
 
-admin.site.site_header = "Pacte PME"
-admin.site.site_title = "Pacte PME"
-
 urlpatterns = [
     path("", views.home, name="home"),
     path("a-propos/", views.about, name="about"),

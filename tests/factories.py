@@ -32,7 +32,7 @@ class UserFactory(factory.django.DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     class Params:
-        staff = factory.Trait(is_programme_staff=True, is_staff=True)
+        staff = factory.Trait(is_programme_staff=True)
 
     @factory.post_generation
     def verified(obj, create, extracted, **kwargs):
