@@ -119,6 +119,9 @@ def _secondary_indexes() -> list[tuple[str, str]]:
         return cursor.fetchall()
 
 
+# Each account buys from a pool of regular suppliers (a few hundred SMEs, the same every year);
+# each SME works mostly in one domain; a declaration's lines are stored together, as an import
+# writes them; 15 % of the lines name SMEs that are not in the directory.
 LINES_SQL = """
 WITH decl AS (
     SELECT row_number() OVER (ORDER BY id) AS n, id FROM procurement_declaration
@@ -127,16 +130,22 @@ WITH decl AS (
     SELECT row_number() OVER (ORDER BY siren) AS n, siren FROM directory_smeprofile
     WHERE state = 'published'
 ), sizes AS (
-    SELECT (SELECT count(*) FROM decl) AS decls, (SELECT count(*) FROM sme) AS smes,
+    SELECT (SELECT count(*) FROM decl) AS decls, greatest((SELECT count(*) FROM sme), 1) AS smes,
            (SELECT array_agg(id ORDER BY id) FROM directory_domain) AS domains
-), raw AS (
-    SELECT g, random() AS r_sme, random() AS r_registered, random() AS r_amount,
-           random() AS r_delay, random() AS r_date,
+), picks AS (
+    SELECT g, random() AS r_registered, random() AS r_amount, random() AS r_delay,
+           random() AS r_date, random() AS r_domain,
            1 + floor(power(random(), 1.6) * sizes.decls)::bigint AS decl_n,
-           1 + floor(power(random(), 2.0) * greatest(sizes.smes, 1))::bigint AS sme_n,
-           sizes.domains[1 + floor(power(random(), 1.3) * cardinality(sizes.domains))::int]
-               AS domain_id
+           floor(power(random(), 2.0) * 600)::bigint AS supplier
     FROM generate_series(1, %(count)s) AS g, sizes
+), raw AS (
+    SELECT picks.*,
+           1 + (decl_n * 7919 + supplier) %% sizes.smes AS sme_n,
+           (900000000 + (decl_n * 37 + supplier) %% 20000)::text AS unregistered,
+           sizes.domains[1 + ((decl_n * 7919 + supplier) * 31
+                              + floor(power(r_domain, 4) * 3)::bigint)
+                             %% cardinality(sizes.domains)] AS domain_id
+    FROM picks, sizes
 )
 INSERT INTO procurement_orderline
     (declaration_id, sme_siren, sme_name, amount, order_date, domain_id, reference,
@@ -150,9 +159,8 @@ SELECT decl.id, s.siren, 'PME ' || s.siren,
 FROM raw
 JOIN decl ON decl.n = raw.decl_n
 LEFT JOIN sme ON sme.n = raw.sme_n AND raw.r_registered < 0.85
-CROSS JOIN LATERAL (
-    SELECT coalesce(sme.siren, (900000000 + floor(r_sme * 20000)::int)::text) AS siren
-) AS s
+CROSS JOIN LATERAL (SELECT coalesce(sme.siren, raw.unregistered) AS siren) AS s
+ORDER BY raw.decl_n, raw.g
 """
 
 
@@ -178,6 +186,7 @@ def seed_orders(*, accounts: int, orders_per_year: int, years: int) -> None:
         # History triggers (pghistory) off for this load only; the data is synthetic.
         cursor.execute("SET LOCAL session_replication_role = replica")
         cursor.execute("SET LOCAL maintenance_work_mem = '256MB'")
+        cursor.execute("SET LOCAL work_mem = '128MB'")
         for name, _definition in indexes:
             cursor.execute(f'DROP INDEX IF EXISTS "{name}"')
         for campaign in campaigns:

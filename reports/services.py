@@ -60,8 +60,13 @@ def member_report_accounts(campaign: Campaign):
     ).order_by("name", "pk")
 
 
-def request_member_reports(*, campaign: Campaign, by: User) -> list[ReportJob]:
-    """One job (one task) per large account with a submitted declaration."""
+def request_member_reports(
+    *, campaign: Campaign, by: User, limit: int | None = None
+) -> list[ReportJob]:
+    """One job (one task) per large account with a submitted declaration (the first `limit`)."""
+    accounts = member_report_accounts(campaign)
+    if limit is not None:
+        accounts = accounts[:limit]
     with transaction.atomic():
         jobs = ReportJob.objects.bulk_create(
             ReportJob(
@@ -71,7 +76,7 @@ def request_member_reports(*, campaign: Campaign, by: User) -> list[ReportJob]:
                 requested_by=by,
                 current_step=_("En attente d'un worker"),
             )
-            for organisation in member_report_accounts(campaign)
+            for organisation in accounts
         )
         for job in jobs:
             _enqueue(job)

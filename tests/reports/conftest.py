@@ -1,6 +1,7 @@
 """A small campaign whose every figure is known in advance (see EXPECTED), and helpers."""
 
 import datetime
+import importlib
 import re
 from decimal import Decimal
 from io import BytesIO
@@ -75,8 +76,19 @@ def plain(text: str) -> str:
     return text.replace("\u202f", " ").replace("\u00a0", " ")
 
 
+def ensure_reference_data() -> None:
+    """Regions, départements and domains come from a data migration, which a transactional
+    test's flush empties: load them again when missing."""
+    if Departement.objects.exists():
+        return
+    from django.apps import apps
+
+    importlib.import_module("directory.migrations.0002_reference_data").load(apps, None)
+
+
 class ReportData:
     def __init__(self):
+        ensure_reference_data()
         self.campaign = CampaignFactory(
             year=2025, closed=True, methodology="Montants hors taxes, commandes de l'année."
         )

@@ -1,0 +1,47 @@
+"""In Chromium: staff generate the programme report, watch it finish, publish; a visitor downloads it."""
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.factories import PASSWORD, UserFactory
+
+from .conftest import ReportData, pdf_text
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_generate_and_publish_then_a_visitor_downloads(
+    page, browser, live_server, celery_worker, settings
+):
+    settings.MEDIA_ROOT = celery_worker.media_dir
+    ReportData()
+    UserFactory(email="pilote@programme.test", staff=True)
+
+    page.goto("/compte/login/")
+    page.get_by_label("Adresse e-mail").fill("pilote@programme.test")
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.goto("/pilotage/rapports/?annee=2025")
+    expect(page.get_by_role("heading", name="Générer les rapports 2025")).to_be_visible()
+    page.get_by_role("button", name="Générer le rapport du programme").click()
+
+    # The progress bar updates itself (htmx polling) until the job is done.
+    expect(page.locator(".job-progress").first).to_have_text("100 %", timeout=90_000)
+    expect(page.locator(".badge.done").first).to_be_visible()
+    page.reload()  # the state survives a reload
+    expect(page.locator(".job-progress").first).to_have_text("100 %")
+    page.get_by_role("button", name="Publier v1").click()
+    expect(page.get_by_text("La version 1 est publiée")).to_be_visible()
+
+    # A visitor (no session) downloads it from the public page.
+    visitor = browser.new_context(base_url=live_server.url, locale="fr-FR")
+    public = visitor.new_page()
+    public.goto("/rapports/")
+    expect(public.get_by_role("heading", name="Rapport 2025")).to_be_visible()
+    with public.expect_download() as download_info:
+        public.get_by_role("link", name="Télécharger le rapport 2025 (PDF)").click()
+    download = download_info.value
+    data = open(download.path(), "rb").read()  # noqa: PTH123, SIM115
+    assert data.startswith(b"%PDF")
+    assert "485 000 €" in pdf_text(data)
+    visitor.close()

@@ -1,0 +1,52 @@
+"""End to end through the real Celery worker and Redis: generate, then download."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from reports.models import ReportJob
+from tests.factories import UserFactory
+
+from .conftest import ReportData, pdf_text
+
+
+def wait_until_finished(queryset, timeout: float = 120) -> list[ReportJob]:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        jobs = list(queryset)
+        if jobs and all(job.is_finished for job in jobs):
+            return jobs
+        time.sleep(0.3)
+    raise AssertionError(f"jobs still running: {[(j.pk, j.state) for j in queryset]}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reports_are_rendered_by_the_worker(client, celery_worker, settings):
+    settings.MEDIA_ROOT = celery_worker.media_dir
+    ReportData()
+    staff = UserFactory(staff=True)
+    client.force_login(staff)
+
+    response = client.post(
+        reverse("reports:staff_generate"), {"annee": "2025", "kind": "programme"}
+    )
+    assert response.status_code == 302
+    (job,) = wait_until_finished(ReportJob.objects.filter(kind="programme"))
+    assert job.state == "done", job.error_message
+    assert job.progress == 100 and job.started_at and job.finished_at
+    assert job.peak_memory_mb and job.peak_memory_mb < 500
+
+    # The polled panel shows the finished job and stops polling.
+    panel = client.get(reverse("reports:staff_panel"), {"annee": "2025"})
+    assert "100 %" in panel.text and "hx-trigger" not in panel.text
+    response = client.get(reverse("reports:staff_pdf", args=[job.version_id]))
+    assert response.status_code == 200
+    text = pdf_text(b"".join(response.streaming_content))
+    assert "485 000 €" in text and "Rapport 2025 – version 1" in text
+
+    # Member reports: one task per account with a submitted declaration.
+    client.post(reverse("reports:staff_generate"), {"annee": "2025", "kind": "members"})
+    jobs = wait_until_finished(ReportJob.objects.filter(kind="member"))
+    assert len(jobs) == 4
+    assert all(j.state == "done" for j in jobs), [j.error_message for j in jobs]
