@@ -69,7 +69,7 @@ FACETS = {
     "headcount": ("headcount_bands", "headcount_band", "headcount_band = ANY(%s::varchar[])"),
     "revenue": ("revenue_bands", "revenue_band", "revenue_band = ANY(%s::varchar[])"),
 }
-ARRAY_FACETS = {"domain", "label"}
+ARRAY_FACETS = ("domain", "label")
 
 
 def base_queryset(criteria: Criteria, *, facets: bool = True) -> QuerySet[SMEProfile]:
@@ -230,25 +230,41 @@ def _count_in_sql(criteria: Criteria, wanted: list[str]) -> dict:
                 values.append(list(selected))
         return (" AND ".join(conditions) or "TRUE"), values
 
-    for name, (_attr, column, _condition) in FACETS.items():
-        if name not in wanted:
-            continue
-        condition, values = where(name)
-        if name in ARRAY_FACETS:
-            selects.append(
-                f"SELECT '{name}' AS facet, v::text AS value, count(*) AS n "  # noqa: S608
-                f"FROM (SELECT unnest(m.{column}) AS v FROM m WHERE {condition}) s GROUP BY v"
-            )
-        else:
-            selects.append(
-                f"SELECT '{name}' AS facet, {column}::text AS value, count(*) AS n "  # noqa: S608
-                f"FROM m WHERE {condition} AND {column} <> '' GROUP BY {column}"
-            )
+    # Region, département, headcount, revenue and the total: one pass with GROUPING SETS, each
+    # facet counted with the other facets' conditions (FILTER).
+    scalar = [n for n in FACETS if n not in ARRAY_FACETS and n in wanted]
+    if scalar:
+        columns = [FACETS[n][1] for n in scalar]
+        names, counts = [], []
+        for name, column in zip(scalar, columns, strict=True):
+            condition, values = where(name)
+            names.append(f"WHEN GROUPING({column}) = 0 THEN '{name}'")
+            counts.append(f"WHEN GROUPING({column}) = 0 THEN count(*) FILTER (WHERE {condition})")
+            params.extend(values)
+        condition, values = where(None)
         params.extend(values)
-    if "total" in wanted:
+        sets = [f"({c})" for c in columns] + (["()"] if "total" in wanted else [])
+        selects.append(
+            f"SELECT CASE {' '.join(names)} ELSE 'total' END AS facet, "  # noqa: S608
+            f"COALESCE({', '.join(columns)})::text AS value, "
+            f"CASE {' '.join(counts)} ELSE count(*) FILTER (WHERE {condition}) END AS n "
+            f"FROM m GROUP BY GROUPING SETS ({', '.join(sets)})"
+        )
+    elif "total" in wanted:
         condition, values = where(None)
         selects.append(
             f"SELECT 'total' AS facet, NULL AS value, count(*) AS n FROM m WHERE {condition}"  # noqa: S608
+        )
+        params.extend(values)
+    # Domains and labels: one pass each over their arrays.
+    for name in ARRAY_FACETS:
+        if name not in wanted:
+            continue
+        condition, values = where(name)
+        column = FACETS[name][1]
+        selects.append(
+            f"SELECT '{name}' AS facet, v::text AS value, count(*) AS n "  # noqa: S608
+            f"FROM (SELECT unnest(m.{column}) AS v FROM m WHERE {condition}) s GROUP BY v"
         )
         params.extend(values)
     # With text, the matching rows are read once (GIN bitmap, then the wide rows) and kept; without,
@@ -261,7 +277,7 @@ def _count_in_sql(criteria: Criteria, wanted: list[str]) -> dict:
         for facet, value, n in cursor.fetchall():
             if facet == "total":
                 fresh["total"] = n
-            else:
+            elif value and n:  # no region, band…: not a value; 0: as if absent
                 fresh.setdefault(facet, {})[value] = n
     return fresh
 
