@@ -66,7 +66,7 @@ def number(n: int) -> str:
     return f"{n:,}".replace(",", "\u202f")
 
 
-def _facet_groups(request, ref, criteria, facets: FacetCounts) -> list[dict]:
+def _facet_groups(ref, criteria, facets: FacetCounts) -> list[dict]:
     """Facet checkboxes with counts, for the template (selected values always shown)."""
 
     def group(param, title, options, counts, selected, *, limit=None):
@@ -173,7 +173,7 @@ def search(request):
         "criteria": criteria,
         "filterset": filterset,
         "notices": notices,
-        "facet_groups": _facet_groups(request, ref, criteria, page.facets),
+        "facet_groups": _facet_groups(ref, criteria, page.facets),
         "region_rows": [(r, number(region_counts.get(r.code, 0))) for r in ref.regions],
         "total_display": number(page.total),
         "map_svg": region_map_svg(
