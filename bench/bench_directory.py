@@ -1,10 +1,13 @@
 """Directory benchmarks: seeding 100,000 SMEs, the directory page, a 10,000-row export.
 
-Figures (see README): seed_smes_100k_s; directory_page_median_ms and directory_page_p95_ms (server
-time of the whole page through Django's test client, signed in as a large-account member, over
-60 varied queries, each run once with an empty facet cache: cold figures); directory_sql_p95_ms
-(sum of the SQL time of each page); directory_export_10k_s (CSV export of a 10,000-row selection).
-directory_page_warm_p95_ms: the same queries once their facet counts are in the cache.
+Figures (see README):
+- seed_smes_100k_s: `seed_smes(count=100_000)` (COPY, organisations included);
+- directory_page_median_ms, directory_page_p95_ms: server time of the whole page through Django's
+  test client, signed in as a large-account member, over 51 varied queries, each run with an
+  empty facet cache, after a first unmeasured pass that fills PostgreSQL's buffers ("cold");
+- directory_sql_p95_ms: the sum of the SQL time of each of those pages;
+- directory_page_warm_p95_ms: the same pages once their facet counts are cached;
+- directory_export_10k_s: CSV export of a selection of about 10,000 rows.
 """
 
 import sys
