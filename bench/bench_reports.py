@@ -127,7 +127,7 @@ def explain_key_query(campaign) -> None:
     sql, params = figures._submitted_declarations_sql(None)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) WITH d AS ({sql}) "  # noqa: S608
+            f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) WITH d AS ({sql}) "
             "SELECT count(DISTINCT l.sme_siren), sum(l.amount) FROM d "
             "JOIN procurement_orderline l ON l.declaration_id = d.id",
             [campaign.pk, *params],

@@ -175,12 +175,15 @@ def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict
         }
         for member in figures.ranking
     ]
+    key_rows = _key_rows(figures.current, figures.previous, programme=True)
     return {
         "figures": figures,
         "version_number": version_number,
         "year": figures.year,
         "previous_year": figures.year - 1,
-        "key_rows": _key_rows(figures.current, figures.previous, programme=True),
+        "key_rows": key_rows,
+        # Achats PME, part PME, PME distinctes, délai médian.
+        "highlights": [key_rows[i] for i in (3, 4, 7, 8)],
         "regions": regions,
         "domains": domains,
         "sizes": sizes,

@@ -11,14 +11,16 @@ from tests.factories import UserFactory
 from .conftest import ReportData, pdf_text
 
 
-def wait_until_finished(queryset, timeout: float = 120) -> list[ReportJob]:
+def wait_until_finished(queryset, timeout: float = 120, log_path=None) -> list[ReportJob]:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        jobs = list(queryset)
+        jobs = list(queryset.all())  # a fresh query each time (no result cache)
         if jobs and all(job.is_finished for job in jobs):
             return jobs
         time.sleep(0.3)
-    raise AssertionError(f"jobs still running: {[(j.pk, j.state) for j in queryset]}")
+    log = open(log_path).read() if log_path else ""  # noqa: SIM115
+    log = "\n".join(line for line in log.splitlines() if "Step " not in line)[-4000:]
+    raise AssertionError(f"jobs still running: {[(j.pk, j.state) for j in queryset.all()]}\n{log}")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -32,7 +34,9 @@ def test_reports_are_rendered_by_the_worker(client, celery_worker, settings):
         reverse("reports:staff_generate"), {"annee": "2025", "kind": "programme"}
     )
     assert response.status_code == 302
-    (job,) = wait_until_finished(ReportJob.objects.filter(kind="programme"))
+    (job,) = wait_until_finished(
+        ReportJob.objects.filter(kind="programme"), log_path=celery_worker.log_path
+    )
     assert job.state == "done", job.error_message
     assert job.progress == 100 and job.started_at and job.finished_at
     assert job.peak_memory_mb and job.peak_memory_mb < 500
@@ -47,6 +51,8 @@ def test_reports_are_rendered_by_the_worker(client, celery_worker, settings):
 
     # Member reports: one task per account with a submitted declaration.
     client.post(reverse("reports:staff_generate"), {"annee": "2025", "kind": "members"})
-    jobs = wait_until_finished(ReportJob.objects.filter(kind="member"))
+    jobs = wait_until_finished(
+        ReportJob.objects.filter(kind="member"), log_path=celery_worker.log_path
+    )
     assert len(jobs) == 4
     assert all(j.state == "done" for j in jobs), [j.error_message for j in jobs]
