@@ -27,12 +27,26 @@ def sign_in(page, email):
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_buyer_imports_fixes_submits_and_sme_disputes(page, tmp_path):
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    from directory.models import Domain
+
+    # A transactional test may follow another one's flush: make sure the rows used here exist.
+    Site.objects.get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "Pacte"}
+    )
+    Domain.objects.get_or_create(slug="cybersecurite", defaults={"name": "Cybersécurité"})
     campaign = CampaignFactory(year=YEAR)
     account = OrganisationFactory(name="Banque Navigateur")
     declaration = DeclarationFactory(campaign=campaign, organisation=account)
     buyer = member_of(account, admin=True)
     profile = SMEProfileFactory(
-        siren="732829320", name="Cyberbase", organisation__siren="732829320"
+        siren="732829320",
+        name="Cyberbase",
+        organisation__siren="732829320",
+        departement=None,
+        region=None,
     )
     sme_member = member_of(profile.organisation)
 

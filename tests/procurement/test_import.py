@@ -248,8 +248,10 @@ def test_import_history_records_one_event_per_import(declaration, buyer):
 def test_big_file_is_validated_and_imported_by_the_worker_with_progress(
     celery_worker, client, settings, campaign, account
 ):
+    from directory.models import Domain
     from tests.factories import DeclarationFactory, member_of
 
+    Domain.objects.get_or_create(slug="cybersecurite", defaults={"name": "Cybersécurité"})
     settings.MEDIA_ROOT = celery_worker.media_dir
     declaration = DeclarationFactory(campaign=campaign, organisation=account)
     user = member_of(account)
