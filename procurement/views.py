@@ -169,7 +169,9 @@ def line_add(request, pk):
     declaration = selectors.get_declaration_for_user(request, pk)
     if not services.can_edit(declaration=declaration, user=request.user):
         raise Http404
-    form = OrderLineForm(request.POST or None, declaration=declaration)
+    form = OrderLineForm(
+        request.POST if request.method == "POST" else None, declaration=declaration
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.add_line(declaration=declaration, data=form.line_data(), by=request.user)
@@ -294,7 +296,7 @@ def declaration_submit(request, pk):
             ),
         )
         return redirect("procurement:declaration_detail", pk=declaration.pk)
-    form = SubmitForm(request.POST or None)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_declaration(
@@ -322,7 +324,7 @@ def declaration_submit(request, pk):
 @programme_staff_required
 def declaration_reopen(request, pk):
     declaration = selectors.get_declaration_for_user(request, pk)
-    form = ReopenForm(request.POST or None)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.reopen_declaration(
@@ -378,7 +380,10 @@ def import_upload(request, pk):
     declaration = selectors.get_declaration_for_user(request, pk)
     if not services.can_edit(declaration=declaration, user=request.user):
         raise Http404
-    form = ImportUploadForm(request.POST or None, request.FILES or None)
+    form = ImportUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             job = services.create_import(
@@ -607,7 +612,9 @@ def sme_orders(request):
 @sme_required
 def sme_order_respond(request, line_pk):
     line = selectors.get_sme_line_for_user(request, line_pk)
-    form = SMEResponseForm(request.POST or None, initial={"comment": line.sme_comment})
+    form = SMEResponseForm(
+        request.POST if request.method == "POST" else None, initial={"comment": line.sme_comment}
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.respond_to_line(
@@ -644,7 +651,7 @@ def staff_campaigns(request):
 @programme_staff_required
 def campaign_form(request, pk=None):
     campaign = selectors.get_campaign_for_staff(request, pk) if pk else None
-    form = CampaignForm(request.POST or None, instance=campaign)
+    form = CampaignForm(request.POST if request.method == "POST" else None, instance=campaign)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         campaign = services.save_campaign(

@@ -123,3 +123,46 @@ def test_odd_inputs_never_fail(objects, buyer, client):
         ).status_code
         == 400
     )
+
+
+def test_bad_posts_get_messages_not_server_errors(objects, admin, client):
+    from directory.models import Domain
+
+    declaration, line, job = objects
+    client.force_login(admin)
+    d = declaration.pk
+    bad = {"siren": "<script>", "amount": "1e400", "order_date": "31/02/2026", "domain": "999999"}
+    assert client.post(reverse("procurement:line_add", args=[d]), bad).status_code == 400
+    edit = client.post(
+        reverse("procurement:line_edit", args=[d, line.pk]), bad, HTTP_HX_REQUEST="true"
+    )
+    assert edit.status_code == 200 and 'class="editing"' in edit.content.decode()
+    confirm = client.post(reverse("procurement:import_confirm", args=[d, job.pk]), {"mode": "zzz"})
+    assert confirm.status_code == 400
+    confirm = client.post(
+        reverse("procurement:import_confirm", args=[d, job.pk]), {"mode": "replace"}
+    )
+    assert confirm.status_code == 302  # the job has errors: message, nothing imported
+    assert client.post(reverse("procurement:declaration_submit", args=[d]), {}).status_code == 400
+    assert client.get(reverse("procurement:line_edit", args=[d, 10**12])).status_code == 404
+    assert Domain.objects.exists()
+
+
+def test_staff_odd_inputs(objects, client):
+    campaign = objects[0].campaign
+    client.force_login(UserFactory(staff=True))
+    url = reverse("procurement:campaign_dashboard", args=[campaign.pk])
+    assert client.get(url, {"state": "nope", "disputed": "maybe", "page": "-1"}).status_code == 200
+    response = client.post(
+        reverse("procurement:campaign_state", args=[campaign.pk]), {"state": "x"}
+    )
+    assert response.status_code == 302
+    form = client.post(
+        reverse("procurement:campaign_edit", args=[campaign.pk]),
+        {"year": campaign.year, "opens_on": "2026-05-01", "closes_on": "2026-01-01"},
+    )
+    assert form.status_code == 400
+    reopen = client.post(
+        reverse("procurement:declaration_reopen", args=[objects[0].pk]), {"reason": "x"}
+    )
+    assert reopen.status_code == 400  # a draft cannot be reopened: the error is on the form
