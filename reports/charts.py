@@ -2,7 +2,7 @@
 
 from decimal import Decimal
 
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 BAR_COLOUR = "#1d4e89"
@@ -55,71 +55,4 @@ def bar_chart_svg(
         FONT,
         title,
         mark_safe("".join(bars)),  # noqa: S308 - each bar is built with format_html
-    )
-
-
-# Temporary stand-in for directory.maps.region_map_svg while the directory's map is not in the
-# repository: the 18 regions as a grid of tiles placed roughly where they are.
-_TILES = {
-    "32": (2, 0),
-    "28": (1, 1),
-    "11": (2, 1),
-    "44": (3, 1),
-    "53": (0, 2),
-    "52": (1, 2),
-    "24": (2, 2),
-    "27": (3, 2),
-    "75": (1, 3),
-    "84": (2, 3),
-    "76": (1, 4),
-    "93": (2, 4),
-    "94": (3, 4),
-    "01": (0, 6),
-    "02": (1, 6),
-    "03": (2, 6),
-    "04": (3, 6),
-    "06": (4, 6),
-}
-_FILLS = ["#eef0f3", "#d6e4f3", "#a9c8e8", "#6fa3d6", "#3a78b8", "#1d4e89"]
-
-
-def fallback_region_map_svg(counts: dict[str, int], *, title: str, link=None) -> SafeString:
-    top = max(counts.values(), default=0)
-    size, gap = 70, 6
-
-    def fill(count: int) -> str:
-        if count <= 0 or top <= 0:
-            return _FILLS[0]
-        return _FILLS[min(5, 1 + (count * 5 - 1) // top)]
-
-    tiles = format_html_join(
-        "",
-        '<rect x="{}" y="{}" width="{}" height="{}" fill="{}"/>'
-        '<text x="{}" y="{}" font-size="12" text-anchor="middle" fill="{}">{}</text>',
-        (
-            (
-                col * (size + gap),
-                row * (size + gap),
-                size,
-                size,
-                fill(counts.get(code, 0)),
-                col * (size + gap) + size // 2,
-                row * (size + gap) + size // 2 + 4,
-                "#ffffff" if counts.get(code, 0) * 2 > top > 0 else TEXT_COLOUR,
-                code,
-            )
-            for code, (col, row) in _TILES.items()
-        ),
-    )
-    width, height = 5 * (size + gap), 7 * (size + gap)
-    return format_html(
-        '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
-        'role="img" font-family="{}"><title>{}</title>{}</svg>',
-        width,
-        height,
-        width,
-        height,
-        FONT,
-        title,
-        tiles,
     )

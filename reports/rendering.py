@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from directory.maps import region_map_svg
+
 from . import charts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
@@ -23,10 +25,6 @@ FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
 def region_map(counts: dict[str, int], *, title: str):
-    try:
-        from directory.maps import region_map_svg
-    except ImportError:  # the directory's map is not in this checkout: draw tiles instead
-        region_map_svg = charts.fallback_region_map_svg
     svg = region_map_svg(counts, title=title)
     # The map names the generic "sans-serif"; in the PDF, use the font shipped with the reports.
     return mark_safe(  # noqa: S308 - the SVG comes escaped from the map builder

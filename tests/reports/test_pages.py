@@ -152,3 +152,40 @@ def test_member_reports_are_requested_for_each_submitted_declaration(report_data
     jobs = services.request_member_reports(campaign=report_data.campaign, by=staff)
     names = sorted(job.organisation.name for job in jobs)
     assert names == sorted(["Alpha Banque", "Beta Assurances", "Delta Transports", "Gamma Énergie"])
+
+
+def _queries(client, url, params=None) -> int:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url, params or {}).status_code == 200
+    return len(queries)
+
+
+def test_report_lists_run_a_fixed_number_of_queries(client, report_data, staff):
+    alpha, beta = report_data.members["Alpha Banque"], report_data.members["Beta Assurances"]
+    services.publish_version(version=generate(report_data.campaign, staff), by=staff)
+    generate(report_data.campaign, staff, member=alpha)
+    client.force_login(staff)
+    staff_page = _queries(client, reverse("reports:staff_reports"), {"annee": 2025})
+    public_page = _queries(client, reverse("reports:public_list"))
+
+    generate(report_data.campaign, staff)
+    generate(report_data.campaign, staff, member=beta)
+    services.publish_version(version=generate(report_data.previous, staff), by=staff)
+    services.request_programme_report(campaign=report_data.campaign, by=staff)
+    assert _queries(client, reverse("reports:staff_reports"), {"annee": 2025}) == staff_page
+    assert _queries(client, reverse("reports:public_list")) == public_page
+
+
+def test_the_panel_polls_only_while_a_job_is_unfinished(client, report_data, staff):
+    client.force_login(staff)
+    url = reverse("reports:staff_panel")
+    assert "hx-trigger" not in client.get(url, {"annee": 2025}).text
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    panel = client.get(url, {"annee": 2025}).text
+    assert 'hx-trigger="every 1s"' in panel and "0 %" in panel
+    services.run_job(job_id=job.pk)
+    panel = client.get(url, {"annee": 2025}).text
+    assert "hx-trigger" not in panel and "100 %" in panel and "Publier v1" in panel
