@@ -289,3 +289,16 @@ def test_big_file_is_validated_and_imported_by_the_worker_with_progress(
         time.sleep(0.3)
     assert job.state == ImportJob.State.DONE, job.failure
     assert OrderLine.objects.filter(declaration=declaration).count() == 6_000
+
+
+def test_big_xlsx_goes_to_the_background(declaration, buyer):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["SIREN", "Raison sociale", "Montant HT", "Date de commande", "Domaine"])
+    for _ in range(5_001):
+        sheet.append(["732829320", "Cyberbase", 10, datetime.date(YEAR, 1, 2), "Cybersécurité"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    job = import_file(declaration, buyer, SimpleUploadedFile("gros.xlsx", buffer.getvalue()))
+    assert job.run_in_background and job.total_rows == 5_001
+    assert job.state == ImportJob.State.QUEUED
