@@ -1,5 +1,7 @@
 """Reading reports: scoped look-ups (404 for what the user may not see) and page lists."""
 
+import datetime
+
 from django.http import Http404
 
 from procurement.models import Campaign
@@ -98,4 +100,10 @@ def get_member_version_for_organisation(organisation, pk) -> ReportVersion:
 
 
 def has_active_jobs(jobs: list[ReportJob]) -> bool:
-    return any(not job.is_finished for job in jobs)
+    """Whether the page should keep polling: a job is queued or running (and not stale)."""
+    from django.utils import timezone
+
+    from .services import HARD_TIME_LIMIT_S
+
+    stale_before = timezone.now() - datetime.timedelta(seconds=HARD_TIME_LIMIT_S * 2)
+    return any(not job.is_finished and job.created_at > stale_before for job in jobs)

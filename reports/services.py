@@ -106,7 +106,7 @@ def retry_job(*, job: ReportJob, by: User) -> ReportJob:
 def claim_job(*, job_id: int) -> ReportJob | None:
     """Mark a queued job as running, once: a second delivery of the task finds nothing to do.
 
-    A job left "running" past the hard time limit (its worker died) is marked failed.
+    A job found "running" was interrupted (its worker died): it is marked failed, staff retry.
     """
     with transaction.atomic():
         job = (
@@ -118,11 +118,9 @@ def claim_job(*, job_id: int) -> ReportJob | None:
         if job is None:
             return None
         now = timezone.now()
-        if (
-            job.state == ReportJob.State.RUNNING
-            and job.started_at
-            and (now - job.started_at > datetime.timedelta(seconds=HARD_TIME_LIMIT_S))
-        ):
+        if job.state == ReportJob.State.RUNNING:
+            # Delivered again while marked running: with acks_late and reject_on_worker_lost,
+            # the worker that ran it was lost (killed at the hard time limit, or stopped).
             job.state = ReportJob.State.FAILED
             job.error_message = _(
                 "La génération a été interrompue (arrêt du worker ou durée maximale dépassée)."

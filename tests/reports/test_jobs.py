@@ -53,3 +53,14 @@ def test_failed_render_is_recorded_and_a_retry_works(client, report_data, settin
     # Only failed jobs can be retried.
     client.post(reverse("reports:staff_retry", args=[retry.pk]))
     assert ReportJob.objects.filter(retry_of=retry).count() == 0
+
+
+def test_a_job_redelivered_after_its_worker_died_is_marked_failed(report_data):
+    staff = UserFactory(staff=True)
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    assert services.claim_job(job_id=job.pk) is not None  # the worker that took it then died
+    assert services.run_job(job_id=job.pk) is None  # the task comes back (acks_late)
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED and "interrompue" in job.error_message
+    retry = services.retry_job(job=job, by=staff)
+    assert services.run_job(job_id=retry.pk).number == 1
