@@ -1,41 +1,40 @@
-// Directory enhancements (the page works without them): links of the directory (pagination,
-// map regions, "clear filters") refresh the results in place and keep the URL as the state.
+// Directory enhancements (the page works without them). Links of the directory (pagination,
+// map regions, "clear filters") become htmx requests that replace the results in place and push
+// the URL (target, swap and push-url are inherited from the search form), so that the URL stays
+// the state and the back button works. Map regions are SVG links, which htmx does not boost:
+// they get their hx-get here.
 (function () {
   "use strict";
 
-  function go(url) {
+  function wire(root) {
     if (!window.htmx) {
-      window.location.href = url;
       return;
     }
-    window.htmx
-      .ajax("GET", url, { target: "#directory-app", swap: "outerHTML" })
-      .then(function () {
-        window.history.pushState({ htmx: true }, "", url);
-      });
+    var map = root.querySelector ? root.querySelector("[data-directory-map]") : null;
+    if (!map) {
+      return;
+    }
+    map.querySelectorAll("a").forEach(function (link) {
+      link.setAttribute("hx-get", link.getAttribute("href"));
+    });
+    window.htmx.process(map);
   }
 
+  document.addEventListener("DOMContentLoaded", function () {
+    if (window.htmx) {
+      window.htmx.onLoad(wire);
+    }
+  });
+
+  // Keep the browser from following the link itself: htmx makes the request.
   document.addEventListener("click", function (event) {
-    if (event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey ||
+    if (!window.htmx || event.button !== 0 || event.metaKey || event.ctrlKey ||
         event.shiftKey || event.altKey) {
       return;
     }
-    var link = event.target.closest("#directory-app [data-directory-link], #directory-app [data-directory-map] a");
-    if (!link) {
-      return;
-    }
-    var href = link.getAttribute("href");
-    if (!href) {
-      return;
-    }
-    event.preventDefault();
-    go(href);
-  });
-
-  // Back/forward after a pushState of ours: reload the page for that URL.
-  window.addEventListener("popstate", function (event) {
-    if (event.state && event.state.htmx && !document.getElementById("directory-app")) {
-      window.location.reload();
+    var link = event.target.closest("#directory-app [data-directory-map] a[hx-get], #directory-app a[data-directory-link][hx-get]");
+    if (link) {
+      event.preventDefault();
     }
   });
 

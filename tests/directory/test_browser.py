@@ -77,6 +77,12 @@ def test_sme_registers_is_published_then_found_filtered_and_exported(page, brows
     page.wait_for_url(re.compile(r"region=84"))
     page.get_by_text("1 PME trouvée").wait_for()
     assert results.get_by_role("link", name="Télésurveillance de Rennes").count() == 0
+    page.go_back()  # the URL is the state: back to the search without the region
+    page.wait_for_url(lambda url: "q=telesurveillance" in url and "region=" not in url)
+    results.get_by_role("link", name="Télésurveillance de Rennes").wait_for()
+    page.go_forward()
+    page.wait_for_url(re.compile(r"region=84"))
+    page.get_by_text("1 PME trouvée").wait_for()
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Exporter en CSV").click()
     download = download_info.value
