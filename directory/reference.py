@@ -59,3 +59,42 @@ def departements() -> list[dict]:
 
 def naf_codes() -> list[dict]:
     return _load("naf-codes.json")
+
+
+def load(apps) -> None:
+    """Insert the reference rows that are missing (used by migration 0002 and by the tests)."""
+    Region = apps.get_model("directory", "Region")
+    Departement = apps.get_model("directory", "Departement")
+    NafCode = apps.get_model("directory", "NafCode")
+    Domain = apps.get_model("directory", "Domain")
+    Label = apps.get_model("directory", "Label")
+
+    Region.objects.bulk_create(
+        [Region(code=r["code"], name=r["nom"], overseas=r["zone"] == "drom") for r in regions()],
+        ignore_conflicts=True,
+    )
+    Departement.objects.bulk_create(
+        [Departement(code=d["code"], name=d["nom"], region_id=d["region"]) for d in departements()],
+        ignore_conflicts=True,
+    )
+    NafCode.objects.bulk_create(
+        [
+            NafCode(code=n["id"], label=n["label"][:300], nomenclature="naf_rev2")
+            for n in naf_codes()
+        ],
+        ignore_conflicts=True,
+    )
+    Domain.objects.bulk_create(
+        [
+            Domain(slug=slug, name=name, name_en=name_en, position=i)
+            for i, (slug, name, name_en) in enumerate(DOMAINS, 1)
+        ],
+        ignore_conflicts=True,
+    )
+    Label.objects.bulk_create(
+        [
+            Label(slug=slug, name=name, name_en=name_en, position=i)
+            for i, (slug, name, name_en) in enumerate(LABELS, 1)
+        ],
+        ignore_conflicts=True,
+    )

@@ -137,6 +137,28 @@ def pytest_configure(config):
     app.conf.task_routes = settings.CELERY_TASK_ROUTES
 
 
+def _is_transactional(item) -> bool:
+    marker = item.get_closest_marker("django_db")
+    if marker and marker.kwargs.get("transaction"):
+        return True
+    return bool({"transactional_db", "live_server"} & set(getattr(item, "fixturenames", ())))
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test ends with a flush that empties every table, reference data included
+    (regions, départements, NAF codes, domains, labels loaded by a data migration): put it back."""
+    yield
+    if nextitem is not None and _is_transactional(item):  # after the last test the database is gone
+        from django.apps import apps
+        from pytest_django.plugin import blocking_manager_key
+
+        from directory import reference
+
+        with item.config.stash[blocking_manager_key].unblock():
+            reference.load(apps)
+
+
 @pytest.fixture(scope="session")
 def browser():
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
