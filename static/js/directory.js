@@ -26,6 +26,34 @@
     }
   });
 
+  // Shorter shareable URLs: the search form does not send its empty fields.
+  document.addEventListener("htmx:configRequest", function (event) {
+    var form = document.getElementById("directory-form");
+    if (!form || event.detail.elt !== form) {
+      return;
+    }
+    var params = event.detail.parameters;
+    var empty = [];
+    if (typeof FormData !== "undefined" && params instanceof FormData) {
+      params.forEach(function (value, key) {
+        if (value === "") {
+          empty.push(key);
+        }
+      });
+      empty.forEach(function (key) {
+        var kept = params.getAll(key).filter(function (v) { return v !== ""; });
+        params.delete(key);
+        kept.forEach(function (v) { params.append(key, v); });
+      });
+    } else if (params) {
+      Object.keys(params).forEach(function (key) {
+        if (params[key] === "") {
+          delete params[key];
+        }
+      });
+    }
+  });
+
   // Keep the browser from following the link itself: htmx makes the request.
   document.addEventListener("click", function (event) {
     if (!window.htmx || event.button !== 0 || event.metaKey || event.ctrlKey ||

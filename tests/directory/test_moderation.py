@@ -146,3 +146,13 @@ def test_renaming_a_domain_updates_what_profiles_are_searched_by():
     from directory.search import search_query
 
     assert SMEProfile.objects.filter(pk=p.pk, search_vector=search_query("internet")).exists()
+
+
+def test_profile_card_tag_shows_state_and_what_is_missing():
+    from django.template import Context, Template
+
+    profile = SMEProfileFactory(draft=True, website="", keywords="")
+    html = Template("{% load directory_tags %}{% sme_profile_card org %}").render(
+        Context({"org": profile.organisation})
+    )
+    assert "Brouillon" in html and "site web" in html and "mots-clés" in html
