@@ -75,9 +75,14 @@ def change_points(current, previous) -> str:
     return text if change < 0 else "+" + text
 
 
-def change_count(current, previous) -> str:
+def change_count(current, previous, unit: str = "") -> str:
     if current is None or previous is None:
         return MISSING
     change = Decimal(str(current)) - Decimal(str(previous))
-    text = number(change, 1 if change % 1 else 0)
+    text = number(change, 1 if change % 1 else 0) + (f"{NBSP}{unit}" if unit else "")
     return text if change < 0 else "+" + text
+
+
+def change_days(current, previous) -> str:
+    """Change of a delay: "+2,5 j"."""
+    return change_count(current, previous, _("j"))

@@ -61,6 +61,7 @@ def _key_rows(current: KeyFigures, previous: KeyFigures | None, *, programme: bo
             "ratio": fmt.change_ratio,
             "points": fmt.change_points,
             "count": fmt.change_count,
+            "days": fmt.change_days,
         }[kind]
         return formatter(getter(current), getter(previous))
 
@@ -95,7 +96,7 @@ def _key_rows(current: KeyFigures, previous: KeyFigures | None, *, programme: bo
             False,
         ),
         (_("PME distinctes"), lambda f: f.distinct_smes, fmt.number, "count", False),
-        (_("Délai de paiement médian"), lambda f: f.median_payment_delay, fmt.days, "count", False),
+        (_("Délai de paiement médian"), lambda f: f.median_payment_delay, fmt.days, "days", False),
         (
             _("Commandes payées sous 60 jours"),
             lambda f: f.paid_within_60_share,
