@@ -15,7 +15,17 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Count, Max, Q, Sum
+from django.db.models import (
+    Count,
+    DecimalField,
+    ExpressionWrapper,
+    F,
+    Max,
+    Q,
+    Sum,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
@@ -26,6 +36,7 @@ from procurement.models import Campaign, Declaration, OrderLine
 MIN_MEMBERS = 3
 PAYMENT_DELAY_LIMIT_DAYS = 60
 HUNDRED = Decimal(100)
+MONEY = DecimalField(max_digits=16, decimal_places=2)
 UNKNOWN = ""
 
 LINE_TABLE = OrderLine._meta.db_table
@@ -350,25 +361,27 @@ def ranking(campaign: Campaign) -> list[RankedMember]:
     """
     rows = (
         Declaration.objects.filter(campaign=campaign, state=SUBMITTED)
-        .annotate(sme=Sum("lines__amount"))
+        .annotate(sme=Coalesce(Sum("lines__amount"), Value(Decimal(0)), output_field=MONEY))
+        .annotate(
+            share=ExpressionWrapper(
+                F("sme") * HUNDRED / NullIf(F("it_purchases_total"), Value(Decimal(0))),
+                output_field=DecimalField(),
+            )
+        )
+        .order_by(F("share").desc(nulls_last=True), "organisation__name", "organisation_id")
         .values_list(
             "organisation_id",
             "organisation__name",
             "organisation__public_naming",
             "it_purchases_total",
             "sme",
+            "share",
         )
     )
-
-    def share(row) -> Decimal | None:
-        it_total, sme = row[3], row[4] or Decimal(0)
-        return sme * HUNDRED / it_total if it_total else None
-
-    ordered = sorted(rows, key=lambda r: (share(r) is None, -(share(r) or 0), r[1], r[0]))
     ranked = []
     anonymous = 0
-    for position, row in enumerate(ordered, start=1):
-        organisation_id, name, named, it_total, sme = row
+    for position, row in enumerate(rows, start=1):
+        organisation_id, name, named, it_total, sme, share = row
         if not named:
             name = anonymous_label(anonymous)
             anonymous += 1
@@ -378,9 +391,9 @@ def ranking(campaign: Campaign) -> list[RankedMember]:
                 organisation_id=organisation_id,
                 display_name=name,
                 named=named,
-                sme_purchases=sme or Decimal(0),
+                sme_purchases=sme,
                 it_purchases=it_total,
-                sme_share=share(row),
+                sme_share=share,
             )
         )
     return ranked
