@@ -40,3 +40,10 @@ def test_public_map_shows_only_aggregates(client):
     page = client.get(reverse("directory:public_map")).content.decode()
     assert "Publiée SAS" not in page and "Cachée SAS" not in page
     assert "Auvergne-Rhône-Alpes : 1 PME" in page
+
+
+def test_staff_reach_the_history_from_the_profile_page(client):
+    profile = SMEProfileFactory()
+    client.force_login(UserFactory(staff=True))
+    page = client.get(reverse("directory:detail", args=[profile.siren])).content.decode()
+    assert reverse("directory:moderate", args=[profile.pk]) in page
