@@ -30,7 +30,7 @@ from .forms import (
 )
 from .imports import samples
 from .imports.pipeline import get_progress
-from .models import Campaign, ImportJob
+from .models import Campaign, Declaration, ImportJob, OrderLine
 
 LINES_PER_PAGE = 50
 
@@ -343,11 +343,25 @@ def declaration_reopen(request, pk):
     )
 
 
+def _field_labels() -> dict[str, str]:
+    labels = {}
+    for model in (Declaration, OrderLine):
+        for field in model._meta.concrete_fields:
+            labels[field.name] = labels[field.attname] = str(field.verbose_name)
+    return labels
+
+
 def declaration_history(request, pk):
     declaration = selectors.get_declaration_for_user(request, pk)
     page_obj = Paginator(selectors.declaration_history(declaration), 50).get_page(
         request.GET.get("page")
     )
+    labels = _field_labels()
+    for event in page_obj:
+        event.changes = [
+            (labels.get(field, field), before, after)
+            for field, (before, after) in sorted((event.pgh_diff or {}).items())
+        ]
     return render(
         request,
         "procurement/declaration_history.html",

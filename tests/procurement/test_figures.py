@@ -81,7 +81,7 @@ def test_history_records_who_changed_what_before_and_after(declaration, buyer, a
         reverse("procurement:declaration_history", args=[declaration.pk])
     ).content.decode()
     assert "Ligne ajoutée" in page and "Ligne modifiée" in page and buyer.email in page
-    assert "it_purchases_total" in page
+    assert "achats informatiques externes" in page
     client.force_login(admin)
     client.post(reverse("procurement:line_delete", args=[declaration.pk, line.pk]))
     assert (
@@ -174,3 +174,13 @@ def test_account_figures_by_year_region_domain(declaration, sme_profile, buyer, 
     assert "732829320;Cyberbase;oui" in csv
     xlsx = client.get(reverse("procurement:account_figures_export", args=["xlsx"]))
     assert xlsx["Content-Type"].startswith("application/vnd.openxml")
+
+
+def test_sme_picker_suggests_published_profiles_by_name_or_siren(buyer, sme_profile, client):
+    client.force_login(buyer)
+    url = reverse("procurement:sme_autocomplete")
+    by_name = client.get(url, {"q": "Cyberbas"}, HTTP_HX_REQUEST="true").content.decode()
+    assert 'data-siren="732829320"' in by_name
+    assert 'data-siren="732829320"' in client.get(url, {"q": "7328"}).content.decode()
+    unknown = client.get(url, {"q": "Inconnue SA"}).content.decode()
+    assert "saisissez le SIREN et le nom" in unknown
