@@ -116,6 +116,7 @@ def ordered(qs: QuerySet[SMEProfile], criteria: Criteria) -> QuerySet[SMEProfile
 class FacetCounts:
     total: int = 0
     counts: dict[str, dict] = field(default_factory=dict)
+    page_ids: list[int] | None = None  # see facet_counts(window=...)
 
     def of(self, facet: str) -> dict:
         return self.counts.get(facet, {})
@@ -168,9 +169,13 @@ def _cache_key(criteria: Criteria, facet: str, version: int) -> str:
     return f"directory:facets:{version}:{hashlib.sha1(raw.encode()).hexdigest()}"  # noqa: S324
 
 
-def facet_counts(criteria: Criteria) -> FacetCounts:
+def facet_counts(criteria: Criteria, *, window: tuple[int, int] | None = None) -> FacetCounts:
     """Counts per value of every facet, and the total: one SQL statement for whatever the cache
-    does not hold yet (a facet's counts are cached by the criteria they depend on)."""
+    does not hold yet (a facet's counts are cached by the criteria they depend on).
+
+    With text and a `window` (offset, limit), the same statement also returns the ids of that
+    window of results in the asked order (`page_ids`), so that the matching rows are read once.
+    """
     version = _version()
     names = [*FACETS, "total"]
     keys = {name: _cache_key(criteria, name, version) for name in names}
@@ -189,7 +194,8 @@ def facet_counts(criteria: Criteria) -> FacetCounts:
         else:
             result.counts[name] = value
     if missing:
-        fresh = _count_in_sql(criteria, missing)
+        fresh = _count_in_sql(criteria, missing, window=window if criteria.q else None)
+        result.page_ids = fresh.get("page")
         for name in missing:
             if name == "total":
                 result.total = fresh.get("total", 0)
@@ -204,20 +210,25 @@ def facet_counts(criteria: Criteria) -> FacetCounts:
     return result
 
 
-def _count_in_sql(criteria: Criteria, wanted: list[str]) -> dict:
-    base_sql, base_params = (
-        base_queryset(criteria, facets=False)
-        .order_by()
-        .values(
-            "region_id",
-            "departement_id",
-            "domain_ids",
-            "label_ids",
-            "headcount_band",
-            "revenue_band",
+PAGE_ORDER = {
+    Sort.RELEVANCE: "rank DESC, name, id",
+    Sort.NAME: "name, id",
+    Sort.UPDATED: "updated_at DESC, id",
+}
+
+
+def _count_in_sql(
+    criteria: Criteria, wanted: list[str], *, window: tuple[int, int] | None = None
+) -> dict:
+    columns = ["region_id", "departement_id", "domain_ids", "label_ids"]
+    columns += ["headcount_band", "revenue_band"]
+    base = base_queryset(criteria, facets=False).order_by()
+    if window:
+        base = base.annotate(
+            rank=SearchRank(F("search_vector"), search_query(criteria.q), normalization=1)
         )
-        .query.sql_with_params()
-    )
+        columns += ["id", "name", "updated_at", "rank"]
+    base_sql, base_params = base.values(*columns).query.sql_with_params()
     # Only constants of this module and placeholders go into the SQL text; values are parameters.
     selects, params = [], list(base_params)
 
@@ -267,6 +278,15 @@ def _count_in_sql(criteria: Criteria, wanted: list[str]) -> dict:
             f"FROM (SELECT unnest(m.{column}) AS v FROM m WHERE {condition}) s GROUP BY v"
         )
         params.extend(values)
+    if window:
+        condition, values = where(None)
+        order = PAGE_ORDER.get(criteria.sort, PAGE_ORDER[Sort.RELEVANCE])
+        selects.append(
+            f"SELECT 'page' AS facet, string_agg(id::text, ',' ORDER BY {order}) AS value, "  # noqa: S608
+            f"0 AS n FROM (SELECT id, rank, name, updated_at FROM m WHERE {condition} "
+            f"ORDER BY {order} LIMIT %s OFFSET %s) AS p"
+        )
+        params.extend([*values, window[1], window[0]])
     # With text, the matching rows are read once (GIN bitmap, then the wide rows) and kept; without,
     # each count reads the covering index on its own, which is cheaper than keeping 100,000 rows.
     materialized = "MATERIALIZED" if criteria.q else "NOT MATERIALIZED"
@@ -277,6 +297,8 @@ def _count_in_sql(criteria: Criteria, wanted: list[str]) -> dict:
         for facet, value, n in cursor.fetchall():
             if facet == "total":
                 fresh["total"] = n
+            elif facet == "page":
+                fresh["page"] = [int(i) for i in value.split(",")] if value else []
             elif value and n:  # no region, band…: not a value; 0: as if absent
                 fresh.setdefault(facet, {})[value] = n
     return fresh

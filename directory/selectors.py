@@ -202,7 +202,9 @@ def directory_page(
 ) -> DirectoryPage:
     """One page of results with its facet counts: three SQL queries whatever the page size."""
     notices: list[str] = []
-    facets = facet_counts(criteria)
+    # With text and counts not cached yet, the counting statement also finds the page's ids.
+    facets = facet_counts(criteria, window=((page - 1) * per_page, per_page))
+    ids = facets.page_ids
     num_pages = max(1, -(-facets.total // per_page))
     if page > num_pages:
         notices.append(
@@ -210,10 +212,12 @@ def directory_page(
             % {"page": page, "last": num_pages}
         )
         page = num_pages
+        ids = None
     offset = (page - 1) * per_page
-    # Two steps: which rows make the page (without text, an index-only scan of a covering index
-    # that holds every filtered column), then those rows only.
-    ids = list(matches(criteria).values_list("id", flat=True)[offset : offset + per_page])
+    if ids is None:
+        # Which rows make the page: without text, an index-only scan of a covering index that
+        # holds every filtered column; then those rows only.
+        ids = list(matches(criteria).values_list("id", flat=True)[offset : offset + per_page])
     rows = (
         SMEProfile.objects.filter(id__in=ids)
         .select_related("region", "departement")

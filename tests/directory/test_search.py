@@ -117,26 +117,36 @@ def test_map_counts_equal_region_facet_counts(client, buyer):
     assert "region=84" in svg
 
 
-def test_number_of_queries_does_not_depend_on_page_size(
-    client, buyer, django_assert_num_queries, django_db_blocker
-):
+def test_number_of_queries_does_not_depend_on_page_size(client, buyer, django_assert_num_queries):
     from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     for i in range(30):
         profile(f"PME {i:02d}", domains=["cybersecurite", "data-ia"], labels=["jei"])
-    counts = []
-    for size in (10, 100):
+    for params in ({"q": "editeur"}, {"region": "84", "domaine": "data-ia"}, {}):
+        counts = []
+        for size in (10, 100):
+            cache.clear()
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get(SEARCH, {"taille": size, **params})
+            assert response.status_code == 200
+            assert len(response.context["page"].results) == min(size, 30)
+            counts.append(len(ctx.captured_queries))
+        assert counts[0] == counts[1]
         cache.clear()
-        with CaptureQueriesContext(connection) as ctx:
-            response = client.get(SEARCH, {"taille": size, "q": "editeur"})
-        assert response.status_code == 200
-        counts.append(len(ctx.captured_queries))
-    assert counts[0] == counts[1]
-    cache.clear()
-    with django_assert_num_queries(counts[0]):
-        client.get(SEARCH, {"taille": 50, "region": "84"})
+        with django_assert_num_queries(counts[0]):
+            client.get(SEARCH, {"taille": 50, **params})
+
+
+def test_text_pages_are_the_same_whether_counts_are_cached_or_not(client, buyer):
+    for i in range(25):
+        profile(f"Éditeur {i:02d}", description=f"Logiciel numéro {i}." + " logiciel" * (i % 4))
+    first = [names(client.get(SEARCH, {"q": "logiciel", "page": p})) for p in (1, 2)]
+    again = [names(client.get(SEARCH, {"q": "logiciel", "page": p})) for p in (1, 2)]
+    assert first == again
+    assert len(first[0]) == 20 and len(first[1]) == 5
+    assert not set(first[0]) & set(first[1])
 
 
 @pytest.mark.parametrize(
