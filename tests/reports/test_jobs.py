@@ -64,3 +64,27 @@ def test_a_job_redelivered_after_its_worker_died_is_marked_failed(report_data):
     assert job.state == ReportJob.State.FAILED and "interrompue" in job.error_message
     retry = services.retry_job(job=job, by=staff)
     assert services.run_job(job_id=retry.pk).number == 1
+
+
+def test_reports_render_on_empty_and_incomplete_data(db):
+    from procurement.models import Declaration
+    from tests.factories import CampaignFactory, DeclarationFactory
+
+    from .conftest import ensure_reference_data, pdf_text
+
+    ensure_reference_data()
+    staff = UserFactory(staff=True)
+    empty = CampaignFactory(year=2030, preparing=True)
+    job = services.request_programme_report(campaign=empty, by=staff)
+    version = services.run_job(job_id=job.pk)
+    assert version is not None, ReportJob.objects.get(pk=job.pk).error_message
+    text = pdf_text(version.pdf.read())
+    assert "Aucune commande déclarée" in text and "n.s." in text
+
+    # A submitted declaration without lines nor IT total, and its member report.
+    declaration = DeclarationFactory(campaign=empty, submitted=True, it_purchases_total=None)
+    assert declaration.state == Declaration.State.SUBMITTED
+    (member_job,) = services.request_member_reports(campaign=empty, by=staff)
+    member_version = services.run_job(job_id=member_job.pk)
+    assert member_version is not None, ReportJob.objects.get(pk=member_job.pk).error_message
+    assert declaration.organisation.name in pdf_text(member_version.pdf.read())
