@@ -99,11 +99,18 @@ def get_member_version_for_organisation(organisation, pk) -> ReportVersion:
     )
 
 
-def has_active_jobs(jobs: list[ReportJob]) -> bool:
-    """Whether the page should keep polling: a job is queued or running (and not stale)."""
+def job_counts(campaign: Campaign) -> dict[str, int]:
+    """How many of the campaign's jobs are in each state (one query), recent unfinished ones
+    apart: the page keeps polling while `active` is not zero."""
+    from django.db.models import Count, Q
     from django.utils import timezone
 
     from .services import HARD_TIME_LIMIT_S
 
     stale_before = timezone.now() - datetime.timedelta(seconds=HARD_TIME_LIMIT_S * 2)
-    return any(not job.is_finished and job.created_at > stale_before for job in jobs)
+    unfinished = Q(state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING])
+    return ReportJob.objects.filter(campaign=campaign).aggregate(
+        active=Count("pk", filter=unfinished & Q(created_at__gt=stale_before)),
+        done=Count("pk", filter=Q(state=ReportJob.State.DONE)),
+        failed=Count("pk", filter=Q(state=ReportJob.State.FAILED)),
+    )

@@ -68,11 +68,12 @@ def _campaign_from(request):
 def _panel_context(campaign) -> dict:
     if campaign is None:
         return {"campaign": None, "jobs": [], "active": False}
-    jobs = selectors.staff_jobs(campaign)
+    counts = selectors.job_counts(campaign)
     return {
         "campaign": campaign,
-        "jobs": jobs,
-        "active": selectors.has_active_jobs(jobs),
+        "jobs": selectors.staff_jobs(campaign),
+        "counts": counts,
+        "active": counts["active"] > 0,
         "programme_versions": selectors.programme_versions(campaign),
         "member_versions": selectors.member_versions(campaign),
     }
