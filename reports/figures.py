@@ -419,22 +419,36 @@ def snapshot_time(campaign: Campaign) -> datetime.datetime:
     return latest or timezone.now()
 
 
-def programme_figures(campaign: Campaign) -> ProgrammeFigures:
+def _no_progress(percent: int, step: str) -> None:
+    """Default progress callback: nothing to report."""
+
+
+def programme_figures(campaign: Campaign, *, progress=_no_progress) -> ProgrammeFigures:
+    """Every figure of the programme report; `progress(percent, step)` is called between
+    queries (the report job shows it)."""
     previous = previous_campaign(campaign)
+    snapshot_at = snapshot_time(campaign)
+    progress(10, _("Chiffres clés de l'année"))
+    current = key_figures(campaign)
+    progress(20, _("Chiffres clés de l'année précédente"))
+    previous_figures = key_figures(previous) if previous else None
+    progress(30, _("Répartitions par région, domaine et taille"))
     parts = breakdowns(campaign)
+    progress(45, _("Classement des membres"))
+    ranked = ranking(campaign)
     named, anonymous = participants(campaign)
     return ProgrammeFigures(
         campaign_id=campaign.pk,
         year=campaign.year,
         methodology_version=campaign.methodology_version,
         methodology=campaign.methodology,
-        snapshot_at=snapshot_time(campaign),
-        current=key_figures(campaign),
-        previous=key_figures(previous) if previous else None,
+        snapshot_at=snapshot_at,
+        current=current,
+        previous=previous_figures,
         regions=parts["region"],
         domains=parts["domain"],
         sizes=parts["size"],
-        ranking=ranking(campaign),
+        ranking=ranked,
         named_participants=named,
         anonymous_participants=anonymous,
     )

@@ -171,8 +171,9 @@ def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]
     campaign = job.campaign
     number = _next_number(job)
     if job.kind == ReportKind.PROGRAMME:
-        _step(job, 10, _("Calcul des chiffres clés et des répartitions"))
-        figures = report_figures.programme_figures(campaign)
+        figures = report_figures.programme_figures(
+            campaign, progress=lambda percent, step: _step(job, percent, step)
+        )
         _step(job, 55, _("Mise en page du PDF"))
         pdf = rendering.programme_pdf(figures, version_number=number)
         _step(job, 85, _("Annexe XLSX"))
