@@ -101,6 +101,10 @@ class SMEProfileFactory(factory.django.DjangoModelFactory):
             obj.domains.set(extracted)
             obj.domain_names = " ".join(d.name for d in obj.domains.all())
             obj.save(update_fields=["domain_names"])
+            # Also the ids the directory filters and counts on (directory.services keeps both).
+            from directory.services import sync_denormalised
+
+            sync_denormalised(obj)
 
 
 class CampaignFactory(factory.django.DjangoModelFactory):
