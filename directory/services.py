@@ -5,6 +5,7 @@ transaction is committed.
 """
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -106,6 +107,39 @@ def register_sme(*, user: User, siren: str, name: str) -> SMEProfile:
     except IntegrityError as exc:
         raise ValidationError(_("Ce SIREN est déjà inscrit."), code="duplicate") from exc
     return profile
+
+
+@dataclass
+class Registration:
+    """What registering a SIREN led to: a new profile, a join request, or nothing to do (the
+    person already belongs to the SME: both are None)."""
+
+    organisation: Organisation
+    profile: SMEProfile | None = None
+    join_request: JoinRequest | None = None
+
+
+def register_or_join(*, user: User, siren: str, name: str = "", message: str = "") -> Registration:
+    """A new SIREN creates the SME (`user` administrator, draft profile); a known one becomes a
+    request to join it. ValidationError for a large account's SIREN or a missing name."""
+    siren = compact_siren(siren)
+    organisation = Organisation.objects.filter(siren=siren).first()
+    if organisation is None:
+        if not name.strip():
+            raise ValidationError(
+                _("Indiquez la raison sociale de votre PME."), code="name_required"
+            )
+        profile = register_sme(user=user, siren=siren, name=name)
+        return Registration(organisation=profile.organisation, profile=profile)
+    if not organisation.is_sme:
+        raise ValidationError(
+            _("Ce SIREN est celui d'un grand compte du programme, pas d'une PME."),
+            code="large_account",
+        )
+    if Membership.objects.filter(user=user, organisation=organisation).exists():
+        return Registration(organisation=organisation)
+    join_request = request_to_join(user=user, organisation=organisation, message=message)
+    return Registration(organisation=organisation, join_request=join_request)
 
 
 def request_to_join(*, user: User, organisation: Organisation, message: str = "") -> JoinRequest:

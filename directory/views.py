@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import programme_staff_required
-from accounts.models import Membership, Organisation
+from accounts.models import Membership
 
 from . import exports, selectors, services
 from .forms import (
@@ -301,41 +301,23 @@ def register(request):
     """Register an SME by SIREN, or ask to join it when it is already registered."""
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        siren = form.cleaned_data["siren"]
-        organisation = Organisation.objects.filter(siren=siren).first()
-        if organisation is None:
-            name = form.cleaned_data["name"].strip()
-            if not name:
-                form.add_error("name", _("Indiquez la raison sociale de votre PME."))
-            else:
-                try:
-                    profile = services.register_sme(user=request.user, siren=siren, name=name)
-                except ValidationError as exc:
-                    form.add_error("siren", exc)
-                else:
-                    request.session["active_organisation_id"] = profile.organisation_id
-                    messages.success(
-                        request,
-                        _("Votre PME est inscrite. Complétez maintenant son profil."),
-                    )
-                    return redirect("directory:edit_profile")
-        elif not organisation.is_sme:
-            form.add_error(
-                "siren",
-                _("Ce SIREN est celui d'un grand compte du programme, pas d'une PME."),
-            )
+        try:
+            outcome = services.register_or_join(user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error("name" if exc.code == "name_required" else "siren", exc)
         else:
-            try:
-                services.request_to_join(
-                    user=request.user,
-                    organisation=organisation,
-                    message=form.cleaned_data["message"],
+            request.session["active_organisation_id"] = outcome.organisation.pk
+            if outcome.profile is not None:
+                messages.success(
+                    request, _("Votre PME est inscrite. Complétez maintenant son profil.")
                 )
-            except ValidationError as exc:
-                messages.info(request, exc.messages[0])
-                request.session["active_organisation_id"] = organisation.pk
+                return redirect("directory:edit_profile")
+            if outcome.join_request is None:
+                messages.info(request, _("Vous êtes déjà membre de cette PME."))
                 return redirect("directory:my_profile")
-            return render(request, "directory/join_requested.html", {"organisation": organisation})
+            return render(
+                request, "directory/join_requested.html", {"organisation": outcome.organisation}
+            )
     return render(request, "directory/register.html", {"form": form})
 
 

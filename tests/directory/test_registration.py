@@ -111,3 +111,20 @@ def test_anonymous_is_sent_to_login_from_registration(client):
     response = client.get(REGISTER)
     assert response.status_code == 302
     assert reverse("account_login") in response["Location"]
+
+
+def test_member_registering_own_siren_again_goes_to_the_profile(client):
+    profile = SMEProfileFactory()
+    user = member_of(profile.organisation)
+    client.force_login(user)
+    response = client.post(REGISTER, {"siren": profile.siren})
+    assert response.status_code == 302
+    assert response["Location"] == reverse("directory:my_profile")
+    assert not JoinRequest.objects.exists()
+
+
+def test_new_siren_without_name_asks_for_it(client):
+    client.force_login(UserFactory())
+    response = client.post(REGISTER, {"siren": "732829320"})
+    assert "Indiquez la raison sociale" in response.content.decode()
+    assert not Organisation.objects.filter(siren="732829320").exists()
