@@ -10,7 +10,7 @@ from django.utils import timezone
 from stdnum import luhn
 
 from .models import Departement, Domain, Label, NafCode, SMEProfile
-from .search import bump_version
+from .search import build_facet_index, bump_version
 
 # Inhabitants (millions, 2023) with a weight for the density of software firms (Paris region).
 REGION_WEIGHTS = {
@@ -455,7 +455,11 @@ def seed_smes(*, count: int, batch: int = 10_000) -> None:
         cursor.execute("VACUUM ANALYZE directory_smeprofile")
         cursor.execute("ANALYZE accounts_organisation")
         cursor.execute("ANALYZE directory_smeprofile_domains")
-    bump_version()
+        cursor.execute("VACUUM ANALYZE directory_searchdocument")  # filled by the trigger
+    # The directory changed: new version, and its facet index built here rather than by a worker
+    # (the seed command runs without one), as the task enqueued by bump_version would.
+    bump_version(rebuild=False)
+    build_facet_index()
 
 
 def _copy_batch(sirens: list[str], profiles: list[dict], now) -> None:

@@ -12,6 +12,7 @@ total are counted by a single SQL statement over one materialised scan of the ma
 
 import contextlib
 import hashlib
+import uuid
 from dataclasses import dataclass, field, replace
 
 from django.conf import settings
@@ -20,7 +21,7 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import F, Q, QuerySet
 
-from .models import ACCENTED, PLAIN, SMEProfile
+from .models import ACCENTED, PLAIN, SearchDocument, SMEProfile
 
 MAX_QUERY_LENGTH = 200
 _FOLD = str.maketrans(ACCENTED, PLAIN)
@@ -142,14 +143,21 @@ def _version() -> int:
         return 0
 
 
-def bump_version() -> None:
-    """Forget every cached facet count (called when the published directory changes)."""
+def bump_version(*, rebuild: bool = True) -> None:
+    """Forget every cached facet count (called when the published directory changes) and, unless
+    told not to, have a worker build the facet index of the new version (see below)."""
     try:
-        cache.incr(VERSION_KEY)
+        version = cache.incr(VERSION_KEY)
     except ValueError:
-        cache.set(VERSION_KEY, 2, None)
-    except Exception:  # noqa: S110 (no cache: nothing to forget)
-        pass
+        version = 2
+        cache.set(VERSION_KEY, version, None)
+    except Exception:  # no cache: nothing to forget, no index to build
+        return
+    if rebuild and _version():
+        from .tasks import build_facet_index_task
+
+        with contextlib.suppress(Exception):  # no broker: counts come from SQL meanwhile
+            build_facet_index_task.delay(version)
 
 
 def _selections(criteria: Criteria, skip: str | None) -> list:
@@ -179,8 +187,9 @@ def facet_counts(criteria: Criteria, *, window: tuple[int, int] | None = None) -
     version = _version()
     names = [*FACETS, "total"]
     keys = {name: _cache_key(criteria, name, version) for name in names}
+    token_key = INDEX_KEY.format(version=version, part="token")
     try:
-        cached = cache.get_many(list(keys.values())) if version else {}
+        cached = cache.get_many([*keys.values(), token_key]) if version else {}
     except Exception:
         cached = {}
     result = FacetCounts()
@@ -194,7 +203,12 @@ def facet_counts(criteria: Criteria, *, window: tuple[int, int] | None = None) -
         else:
             result.counts[name] = value
     if missing:
-        fresh = _count_in_sql(criteria, missing, window=window if criteria.q else None)
+        window = window if criteria.q else None
+        index = _index(cached.get(token_key), version) if version else None
+        if index is None:
+            fresh = _count_in_sql(criteria, missing, window=window)
+        else:
+            fresh = _count_with_index(index, criteria, missing, window=window)
         result.page_ids = fresh.get("page")
         for name in missing:
             if name == "total":
@@ -304,6 +318,29 @@ def _count_in_sql(
     return fresh
 
 
+def _count_with_index(
+    index: dict, criteria: Criteria, wanted: list[str], *, window: tuple[int, int] | None
+) -> dict:
+    """Counts from the facet index; with text, one SQL statement finds the matching ids (and the
+    page's ids when a window is asked)."""
+    matching, page = None, None
+    if criteria.q:
+        sql, params = _text_page_sql(criteria, window)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            words = {}
+            for kind, a, b in cursor.fetchall():
+                if kind == "w":
+                    words[int(a)] = int(b)
+                else:
+                    page = _ids(a)
+            matching = _words_bitset(words)
+    fresh = _count_from_index(index, criteria, wanted, matching)
+    if page is not None:
+        fresh["page"] = page
+    return fresh
+
+
 def matches(criteria: Criteria) -> QuerySet[SMEProfile]:
     """The matching published profiles, in the asked order."""
     return ordered(base_queryset(criteria), criteria)
@@ -311,3 +348,213 @@ def matches(criteria: Criteria) -> QuerySet[SMEProfile]:
 
 def text_filter(q: str) -> Q:
     return Q(search_vector=search_query(q))
+
+
+# --- the facet index: exact counts without counting rows -------------------------------------
+#
+# For every value of every facet (and every founding year), the set of published profiles that
+# have it, as a bitset (a Python int whose bit n is the profile of id n). A search's counts are
+# then ANDs and popcounts of about 200 bitsets of 12.5 kB each (100,000 profiles): about 2 ms,
+# whatever the number of profiles matching, instead of aggregating every matching row in SQL.
+# The index is built in one SQL statement from the published profiles (build_facet_index), by a
+# Celery task enqueued whenever the directory changes (bump_version) and when seeding, and kept in
+# Redis under the directory's version: counts read from it are those of that version, exactly as
+# cached counts are. Until the index of the current version exists, counts come from SQL.
+
+INDEX_KEY = "directory:index:{version}:{part}"
+INDEX_SECONDS = 7 * 24 * 3600
+INDEX_FACETS = {
+    "region": "region_id",
+    "departement": "departement_id",
+    "headcount": "headcount_band",
+    "revenue": "revenue_band",
+    "year": "founded_year",
+}
+_loaded: dict = {"token": None, "index": None}
+
+
+def bitset(ids) -> int:
+    """The int whose bits are `ids` (non-negative integers)."""
+    ids = list(ids)
+    if not ids:
+        return 0
+    bits = bytearray((max(ids) >> 3) + 1)
+    for i in ids:
+        bits[i >> 3] |= 1 << (i & 7)
+    return int.from_bytes(bits, "little")
+
+
+def _ids(text: str | None) -> list[int]:
+    return [int(i) for i in text.split(",")] if text else []
+
+
+def build_facet_index(version: int | None = None) -> int | None:
+    """Build the facet index of the published directory and keep it in the cache under `version`
+    (the one that bump_version just made; by default the current one). Returns that version (None
+    when the cache is off or unavailable). The data read is at least as new as that version, and
+    a later change makes a new version, so that the index is never used for older data."""
+    version = version or _version()
+    if not version:
+        return None
+    selects = ["SELECT 'all', '', string_agg(id::text, ',') FROM p"]
+    for name, column in INDEX_FACETS.items():
+        selects.append(
+            f"SELECT '{name}', {column}::text, string_agg(id::text, ',') "  # noqa: S608
+            f"FROM p WHERE {column} IS NOT NULL GROUP BY {column}"
+        )
+    for name in ARRAY_FACETS:
+        column = FACETS[name][1]
+        selects.append(
+            f"SELECT '{name}', v::text, string_agg(id::text, ',') "  # noqa: S608
+            f"FROM (SELECT id, unnest({column}) AS v FROM p) s GROUP BY v"
+        )
+    published = SMEProfile.objects.published().order_by()
+    columns = ["id", *INDEX_FACETS.values(), "domain_ids", "label_ids"]
+    base_sql, params = published.values(*columns).query.sql_with_params()
+    sql = f"WITH p AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(selects)
+    index: dict = {"all": 0}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for facet, value, ids in cursor.fetchall():
+            if facet == "all":
+                index["all"] = bitset(_ids(ids))
+            else:
+                index.setdefault(facet, {})[value] = bitset(_ids(ids))
+    token = uuid.uuid4().hex
+    try:
+        cache.set_many(
+            {
+                INDEX_KEY.format(version=version, part="data"): index,
+                INDEX_KEY.format(version=version, part="token"): token,
+            },
+            INDEX_SECONDS,
+        )
+    except Exception:
+        return None
+    _loaded.update(token=token, index=index)
+    return version
+
+
+def _index(token: str | None, version: int) -> dict | None:
+    """The facet index of this version (kept in memory while its token stays the same)."""
+    if not token:
+        return None
+    if _loaded["token"] == token:
+        return _loaded["index"]
+    try:
+        index = cache.get(INDEX_KEY.format(version=version, part="data"))
+    except Exception:
+        return None
+    if index is not None:
+        _loaded.update(token=token, index=index)
+    return index
+
+
+def _union(values: dict, selected) -> int:
+    bits = 0
+    for value in selected:
+        bits |= values.get(str(value), 0)
+    return bits
+
+
+def _count_from_index(
+    index: dict, criteria: Criteria, wanted: list[str], matching: int | None
+) -> dict:
+    """Counts of `wanted` facets (and total) for `criteria`, with `matching` the bitset of the
+    profiles matching the text (None without text)."""
+    base = index["all"]
+    if matching is not None:
+        base &= matching
+    if criteria.year_min is not None or criteria.year_max is not None:
+        low = criteria.year_min if criteria.year_min is not None else -(10**9)
+        high = criteria.year_max if criteria.year_max is not None else 10**9
+        years = index.get("year", {})
+        base &= _union(years, [y for y in years if low <= int(y) <= high])
+    selections = {
+        name: _union(index.get(name, {}), getattr(criteria, attr))
+        for name, (attr, _c, _w) in FACETS.items()
+        if getattr(criteria, attr)
+    }
+    fresh: dict = {}
+    for name in wanted:
+        others = base
+        for other, bits in selections.items():
+            if other != name:
+                others &= bits
+        if name == "total":
+            fresh["total"] = others.bit_count()
+            continue
+        counts = {}
+        for value, bits in index.get(name, {}).items():
+            n = (bits & others).bit_count()
+            if n and value:  # no band: not a value; 0: as if absent
+                counts[value] = n
+        fresh[name] = counts
+    return fresh
+
+
+def text_page_ids(criteria: Criteria, *, offset: int, limit: int) -> list[int]:
+    """The ids of a window of the results of a text search, in the asked order (one statement
+    over the narrow search documents)."""
+    sql, params = _text_page_sql(criteria, (offset, limit), words=False)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone()
+    return _ids(row[1] if row else None)
+
+
+def _text_page_sql(
+    criteria: Criteria, window: tuple[int, int] | None, *, words: bool = True
+) -> tuple[str, list]:
+    """One statement over the narrow search documents (SearchDocument): the published profiles
+    matching the text and the years as a bitset in 64-bit words (for the index), and the ids of
+    the asked window of results (with the facets) in the asked order."""
+    query = search_query(criteria.q)
+    docs = SearchDocument.objects.filter(search_vector=query)
+    if criteria.year_min is not None:
+        docs = docs.filter(founded_year__gte=criteria.year_min)
+    if criteria.year_max is not None:
+        docs = docs.filter(founded_year__lte=criteria.year_max)
+    # Only the columns that the page needs: the narrower the kept rows, the cheaper.
+    docs = docs.annotate(id=F("profile_id"))
+    columns = ["id"]
+    if window:
+        sort = criteria.sort if criteria.sort in PAGE_ORDER else Sort.RELEVANCE
+        columns += {Sort.RELEVANCE: ["rank", "name"], Sort.NAME: ["name"]}.get(sort, ["updated_at"])
+        if sort == Sort.RELEVANCE:
+            docs = docs.annotate(rank=SearchRank(F("search_vector"), query, normalization=1))
+        columns += [column for _n, (attr, column, _w) in FACETS.items() if getattr(criteria, attr)]
+    base_sql, params = docs.order_by().values(*columns).query.sql_with_params()
+    params = list(params)
+    selects = []
+    if words:
+        selects.append(
+            "SELECT 'w' AS kind, (id >> 6)::text AS a, "
+            "bit_or(1::bigint << (id & 63)::int)::text AS b FROM m GROUP BY id >> 6"
+        )
+    if window:
+        conditions = []
+        for _name, (attr, _column, condition) in FACETS.items():
+            if getattr(criteria, attr):
+                conditions.append(condition)
+                params.append(list(getattr(criteria, attr)))
+        order = PAGE_ORDER[sort]
+        kept = ", ".join(columns[: 3 if sort == Sort.RELEVANCE else 2])
+        selects.append(
+            f"SELECT 'page', string_agg(id::text, ',' ORDER BY {order}), NULL "  # noqa: S608
+            f"FROM (SELECT {kept} FROM m WHERE "
+            f"{' AND '.join(conditions) or 'TRUE'} ORDER BY {order} LIMIT %s OFFSET %s) AS p"
+        )
+        params.extend([window[1], window[0]])
+    sql = f"WITH m AS MATERIALIZED ({base_sql}) " + " UNION ALL ".join(selects)
+    return sql, params
+
+
+def _words_bitset(words: dict[int, int]) -> int:
+    """The int made of 64-bit words {position: signed value}."""
+    if not words:
+        return 0
+    buffer = bytearray(8 * (max(words) + 1))
+    for position, value in words.items():
+        buffer[8 * position : 8 * position + 8] = (value & 0xFFFFFFFFFFFFFFFF).to_bytes(8, "little")
+    return int.from_bytes(buffer, "little")

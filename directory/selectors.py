@@ -18,7 +18,7 @@ from .models import (
     SMEProfile,
     folded,
 )
-from .search import Criteria, FacetCounts, facet_counts, fold, matches
+from .search import Criteria, FacetCounts, facet_counts, fold, matches, text_page_ids
 
 AUTOCOMPLETE_MIN_CHARS = 3
 
@@ -217,7 +217,11 @@ def directory_page(
     if ids is None:
         # Which rows make the page: without text, an index-only scan of a covering index that
         # holds every filtered column; then those rows only.
-        ids = list(matches(criteria).values_list("id", flat=True)[offset : offset + per_page])
+        # With text, the narrow search documents, ranked (see search.py).
+        if criteria.q:
+            ids = text_page_ids(criteria, offset=offset, limit=per_page)
+        else:
+            ids = list(matches(criteria).values_list("id", flat=True)[offset : offset + per_page])
     rows = (
         SMEProfile.objects.filter(id__in=ids)
         .select_related("region", "departement")
