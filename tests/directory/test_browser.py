@@ -26,7 +26,7 @@ def sign_in(page, email):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_sme_registers_is_published_then_found_filtered_and_exported(page, browser, live_server):
     sme_user = UserFactory(email="dirigeante@pme.example")
     staff = UserFactory(email="staff@programme.example", staff=True)

@@ -25,7 +25,7 @@ def sign_in(page, email):
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_buyer_imports_fixes_submits_and_sme_disputes(page, tmp_path):
     from django.conf import settings
     from django.contrib.sites.models import Site

@@ -244,7 +244,7 @@ def test_import_history_records_one_event_per_import(declaration, buyer):
     ]
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_big_file_is_validated_and_imported_by_the_worker_with_progress(
     celery_worker, client, settings, campaign, account
 ):

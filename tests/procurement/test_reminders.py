@@ -28,7 +28,7 @@ def _wait_for(predicate, seconds=30):
     return False
 
 
-@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.django_db(transaction=True)
 def test_reminders_are_sent_by_the_worker_and_never_twice_the_same_day(celery_worker, client):
     campaign = CampaignFactory(year=YEAR)
     late = OrganisationFactory(name="Retardataire")
