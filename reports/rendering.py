@@ -302,19 +302,24 @@ def _workbook_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def programme_xlsx(figures: ProgrammeFigures) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+def _key_figures_sheet(workbook, figures, *, programme: bool) -> None:
+    """The key figures of year N and N-1 with their change, first sheet of both annexes."""
     _sheet(
         workbook,
         _("Chiffres clés"),
         [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
         (
             [row.label, row.value, row.previous, row.change]
-            for row in _key_rows(figures.current, figures.previous, programme=True)
+            for row in _key_rows(figures.current, figures.previous, programme=programme)
         ),
     )
+
+
+def programme_xlsx(figures: ProgrammeFigures) -> bytes:
+    from openpyxl import Workbook
+
+    workbook = Workbook(write_only=True)
+    _key_figures_sheet(workbook, figures, programme=True)
     _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=True)
     _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=True)
     _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), figures.sizes, suppress=True)
@@ -346,15 +351,7 @@ def member_xlsx(figures: MemberFigures) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    _sheet(
-        workbook,
-        _("Chiffres clés"),
-        [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
-        (
-            [row.label, row.value, row.previous, row.change]
-            for row in _key_rows(figures.current, figures.previous, programme=False)
-        ),
-    )
+    _key_figures_sheet(workbook, figures, programme=False)
     _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=False)
     _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=False)
     _sheet(
