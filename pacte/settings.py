@@ -120,9 +120,9 @@ if not DATABASE_URL:
     from pacte import embedded
 
     DATABASE_URL = embedded.database_url()
-DATABASES = {
-    "default": dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 60))
-}
+# Tests close connections after each request, so that none outlives the test database.
+CONN_MAX_AGE = 0 if TESTING else env_int("CONN_MAX_AGE", 60)
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)}
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"].setdefault("TEST", {})
 if env_str("TEST_DATABASE_NAME"):

@@ -177,3 +177,17 @@ def page(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_server_thread_connections(django_db_setup, django_db_blocker):
+    """Connections opened by the live server's request threads can outlive the session (a browser
+    keeps its connection alive): close them, so that the test database can be dropped."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock(), connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
