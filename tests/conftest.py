@@ -31,6 +31,19 @@ def _media_root(tmp_path, settings):
 
 
 @pytest.fixture(autouse=True)
+def _own_cache_namespace(request, settings):
+    """Each test reads and writes cache entries of its own (Redis is shared by every test run);
+    a test with the Celery worker shares the worker's."""
+    if "celery_worker" in request.fixturenames:
+        prefix = request.getfixturevalue("celery_worker").cache_prefix
+    else:
+        prefix = f"test-{uuid.uuid4().hex[:12]}"
+    caches = {name: dict(config) for name, config in settings.CACHES.items()}
+    caches["default"]["KEY_PREFIX"] = prefix
+    settings.CACHES = caches
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = False
 
@@ -58,12 +71,14 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     Emails sent by the worker land as files in `worker.mail_dir`.
     """
     mail_dir = tmp_path_factory.mktemp("worker-mail")
+    cache_prefix = f"test-worker-{uuid.uuid4().hex[:12]}"
     media_dir = tmp_path_factory.mktemp("worker-media")
     env = dict(
         os.environ,
         DATABASE_URL=_test_database_url(),
         REDIS_URL=settings.REDIS_URL,
         CELERY_QUEUE_PREFIX=settings.CELERY_QUEUE_PREFIX,
+        CACHE_PREFIX=cache_prefix,
         EMAIL_URL=f"file://{mail_dir}",
         MEDIA_ROOT=str(media_dir),
         PACTE_TESTING="1",
@@ -114,6 +129,7 @@ def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
     worker = Worker()
     worker.process = process
     worker.mail_dir = Path(mail_dir)
+    worker.cache_prefix = cache_prefix
     worker.media_dir = Path(media_dir)
     worker.log_path = log.name
     yield worker

@@ -1,11 +1,12 @@
 import pytest
-from django.core.cache import cache
+
+from tests.support import clear_cache
 
 
 @pytest.fixture(autouse=True)
 def _fresh_facet_cache(settings):
     """Facet counts are cached in Redis (off by default in tests): on here, from an empty cache."""
     settings.DIRECTORY_FACET_CACHE = True
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()

@@ -5,6 +5,7 @@ from directory.models import Departement, Domain, Label, SMEProfile
 from directory.search import Criteria, facet_counts
 from directory.selectors import autocomplete_profiles, region_counts
 from tests.factories import OrganisationFactory, SMEProfileFactory, UserFactory, member_of
+from tests.support import clear_cache
 
 pytestmark = pytest.mark.django_db
 SEARCH = reverse("directory:search")
@@ -118,7 +119,6 @@ def test_map_counts_equal_region_facet_counts(client, buyer):
 
 
 def test_number_of_queries_does_not_depend_on_page_size(client, buyer, django_assert_num_queries):
-    from django.core.cache import cache
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
@@ -127,14 +127,14 @@ def test_number_of_queries_does_not_depend_on_page_size(client, buyer, django_as
     for params in ({"q": "editeur"}, {"region": "84", "domaine": "data-ia"}, {}):
         counts = []
         for size in (10, 100):
-            cache.clear()
+            clear_cache()
             with CaptureQueriesContext(connection) as ctx:
                 response = client.get(SEARCH, {"taille": size, **params})
             assert response.status_code == 200
             assert len(response.context["page"].results) == min(size, 30)
             counts.append(len(ctx.captured_queries))
         assert counts[0] == counts[1]
-        cache.clear()
+        clear_cache()
         with django_assert_num_queries(counts[0]):
             client.get(SEARCH, {"taille": 50, **params})
 
