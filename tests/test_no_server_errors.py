@@ -1,0 +1,62 @@
+"""Every page answers hostile or absurd input with a normal response, never a server error."""
+
+import re
+
+import pytest
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from tests.factories import OrganisationFactory, UserFactory, member_of
+
+HOSTILE_QUERIES = [
+    {},
+    {"page": "999999999", "q": "x" * 5000},
+    {"page": "-1", "region": "zz", "annee_min": "abc", "domaine": "<script>"},
+    {"format": "../../etc/passwd", "tri": "'; DROP TABLE x; --"},
+]
+
+
+def _paths():
+    """Every URL of the project's apps with its arguments replaced by ids nobody owns."""
+
+    def walk(patterns, prefix=""):
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                yield from walk(p.url_patterns, prefix + str(p.pattern))
+            elif isinstance(p, URLPattern):
+                yield prefix + str(p.pattern)
+
+    for route in walk(get_resolver().url_patterns):
+        # admin, allauth and set_language are others' code; /healthz answers 503 by design.
+        if route.startswith(("admin/", "compte/", "i18n/", "healthz")) or route.startswith("^"):
+            continue
+        path = re.sub(r"<int:[^>]+>", "999999", route)
+        path = re.sub(r"<str:[^>]+>", "zzz", path)
+        path = re.sub(r"<slug:[^>]+>", "zzz", path)
+        path = re.sub(r"<[^>]+>", "zzz", path)
+        yield "/" + path
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "who", ["anonymous", "staff", "large_account_admin", "sme_admin", "no_organisation"]
+)
+def test_no_page_answers_hostile_input_with_a_server_error(client, who):
+    client.raise_request_exception = False
+    if who == "staff":
+        client.force_login(UserFactory(staff=True))
+    elif who == "large_account_admin":
+        client.force_login(member_of(OrganisationFactory(), admin=True))
+    elif who == "sme_admin":
+        client.force_login(member_of(OrganisationFactory(sme=True), admin=True))
+    elif who == "no_organisation":
+        client.force_login(UserFactory())
+    paths = list(_paths())
+    assert len(paths) > 60  # every page of the four apps
+    failures = []
+    for path in paths:
+        for query in HOSTILE_QUERIES:
+            for method in ("get", "post"):
+                response = getattr(client, method)(path, query)
+                if response.status_code >= 500:
+                    failures.append((method, path, query, response.status_code))
+    assert failures == []
