@@ -60,3 +60,34 @@ def test_no_page_answers_hostile_input_with_a_server_error(client, who):
                 if response.status_code >= 500:
                     failures.append((method, path, query, response.status_code))
     assert failures == []
+
+
+@pytest.mark.django_db
+def test_own_declaration_pages_take_hostile_input_without_a_server_error(client):
+    from tests.factories import DeclarationFactory, OrderLineFactory
+
+    declaration = DeclarationFactory()
+    line = OrderLineFactory(declaration=declaration)
+    client.force_login(member_of(declaration.organisation, admin=True))
+    client.raise_request_exception = False
+    hostile_forms = [
+        {"amount": "1e400", "order_date": "31/02/2026", "sme_siren": "12345678A", "domain": "zzz"},
+        {"it_purchases_total": "-5", "attestation": "yes", "mode": "../../", "file": "not a file"},
+        {
+            "amount": "９９９",
+            "payment_delay_days": "99999999999999999999",
+            "reference": "x" * 10_000,
+        },
+    ]
+    failures = []
+    for route in _paths():
+        if not route.startswith("/declarations/999999"):
+            continue
+        path = route.replace("/declarations/999999", f"/declarations/{declaration.pk}", 1)
+        path = path.replace("/lignes/999999", f"/lignes/{line.pk}")
+        for data in hostile_forms:
+            for method in ("get", "post"):
+                response = getattr(client, method)(path, data)
+                if response.status_code >= 500:
+                    failures.append((method, path, data, response.status_code))
+    assert failures == []
