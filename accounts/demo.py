@@ -7,6 +7,7 @@ from django.utils import timezone
 from .models import Membership, Organisation, Role
 
 DEMO_PASSWORD = "demo-pacte-2026"  # noqa: S105  (printed by seed_demo, for the demo only)
+STAFF_EMAIL = "staff@example.org"
 
 LARGE_ACCOUNTS = [
     # name, SIREN, sector, public naming, admin, member
@@ -71,7 +72,7 @@ def join(user, organisation: Organisation, role: str) -> Membership:
 
 def logins() -> list[tuple[str, str]]:
     """(login, who they are) pairs that seed_demo prints."""
-    rows = [("staff@example.org", "équipe du programme")]
+    rows = [(STAFF_EMAIL, "équipe du programme")]
     for name, _siren, _sector, _naming, admin_email, member_email in LARGE_ACCOUNTS:
         rows += [(admin_email, f"administrateur, {name}"), (member_email, f"membre, {name}")]
     rows += [(admin_email, f"administrateur, PME {name}") for name, _siren, admin_email in SMES]
@@ -80,7 +81,7 @@ def logins() -> list[tuple[str, str]]:
 
 def seed() -> None:
     """Create the demo people and their organisations."""
-    demo_user("staff@example.org", first_name="Camille", last_name="Programme", staff=True)
+    demo_user(STAFF_EMAIL, first_name="Camille", last_name="Programme", staff=True)
     today = timezone.localdate()
     for name, siren, sector, naming, admin_email, member_email in LARGE_ACCOUNTS:
         org, _ = Organisation.objects.get_or_create(

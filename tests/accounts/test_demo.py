@@ -1,5 +1,7 @@
 """The demo data: idempotent, and every printed login signs in with the shared password."""
 
+import io
+
 import pytest
 from django.urls import reverse
 
@@ -56,3 +58,17 @@ def test_seed_demo_command_prints_every_login_and_the_password():
         assert email in printed
     assert "buyer@example.org" in printed
     assert "staff@example.org" in printed
+
+
+@pytest.mark.django_db
+def test_make_run_loads_the_demo_only_the_first_time():
+    from django.contrib.auth import get_user_model
+    from django.core.management import call_command
+
+    User = get_user_model()
+    call_command("seed_demo", only_once=True, stdout=io.StringIO())
+    User.objects.filter(email="buyer2@example.org").delete()
+    call_command("seed_demo", only_once=True, stdout=io.StringIO())
+    assert not User.objects.filter(email="buyer2@example.org").exists()  # left as the user left it
+    call_command("seed_demo", stdout=io.StringIO())
+    assert User.objects.filter(email="buyer2@example.org").exists()

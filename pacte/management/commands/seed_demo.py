@@ -8,8 +8,6 @@ from directory import demo as directory_demo
 from procurement import demo as procurement_demo
 from reports import demo as reports_demo
 
-MARKER = "pacte.demo_loaded"
-
 
 class Command(BaseCommand):
     help = (
@@ -24,17 +22,14 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, only_once=False, **options):
-        from django.contrib.sites.models import Site
+        from django.contrib.auth import get_user_model
 
-        site = Site.objects.get_current()
-        already = site.name == MARKER
+        # The demo's programme staff account is created first: its presence means "loaded before".
+        already = get_user_model().objects.filter(email=accounts_demo.STAFF_EMAIL).exists()
         if not (only_once and already):
             with transaction.atomic():
                 for seed in self.seeders():
                     seed()
-                site.name = MARKER
-                site.domain = "127.0.0.1:8000"
-                site.save()
         self.print_logins()
 
     def seeders(self):
