@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import large_account_required, programme_staff_required, sme_required
+from directory.exports import neutralise
 
 from . import selectors, services
 from .forms import (
@@ -43,13 +44,6 @@ def _hx(request) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _safe_cell(value) -> object:
-    """Spreadsheet formula injection guard for exported text cells."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@"}:
-        return "'" + value
-    return value
-
-
 def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -57,7 +51,7 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     writer = csv.writer(response, delimiter=";")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([_safe_cell(v) for v in row])
+        writer.writerow([neutralise(v) for v in row])
     return response
 
 
@@ -597,7 +591,7 @@ def account_figures_export(request, fmt):
     sheet = workbook.create_sheet(_("Lignes %(year)s") % {"year": year})
     sheet.append(LINE_EXPORT_HEADER)
     for row in _line_export_rows(lines, decimal_as_text=False):
-        sheet.append([_safe_cell(v) for v in row])
+        sheet.append([neutralise(v) for v in row])
     buffer = io.BytesIO()
     workbook.save(buffer)
     response = HttpResponse(
