@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from directory.exports import neutralise
 from directory.maps import region_map_svg
 
 from . import charts
@@ -263,11 +264,20 @@ def member_pdf(figures: MemberFigures, *, version_number: int) -> bytes:
 # --- XLSX annex -------------------------------------------------------------------------------
 
 
+def _text_cell(value):
+    """openpyxl stores a string starting with "=" as a formula: names typed by members (an SME's
+    name in an import) must stay text. Other characters stay text in an XLSX file, so signed
+    changes such as "+32,3 %" are written as they are."""
+    if isinstance(value, str) and value.startswith("="):
+        return neutralise(value)
+    return value
+
+
 def _sheet(workbook, title: str, header: list[str], rows) -> None:
     sheet = workbook.create_sheet(title=title[:31])
     sheet.append(header)
     for row in rows:
-        sheet.append(row)
+        sheet.append([_text_cell(value) for value in row])
 
 
 def _number_or_ns(value, hidden: bool):

@@ -147,3 +147,14 @@ def test_french_number_formats():
     assert formatting.change_points(Decimal("10"), Decimal("12.5")) == "−2,5\u00a0pt"
     assert formatting.change_ratio(Decimal(110), Decimal(100)) == "+10,0\u00a0%"
     assert formatting.euros(None) == "–"
+
+
+def test_names_typed_by_members_stay_text_in_the_annex(report_data):
+    from accounts.models import Organisation
+
+    Organisation.objects.filter(name="Alpha Banque").update(name='=HYPERLINK("http://x","y")')
+    version = generate_programme_report(report_data.campaign)
+    ranking = load_workbook(BytesIO(version.xlsx.read()))["Classement"]
+    cells = [row[1] for row in ranking.iter_rows(min_row=2)]
+    assert '\'=HYPERLINK("http://x","y")' in [cell.value for cell in cells]
+    assert all(cell.data_type != "f" for cell in cells)
