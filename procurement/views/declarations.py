@@ -1,0 +1,322 @@
+"""A large account's declaration: its total, its lines (htmx), submission, reopening, history."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import large_account_required, programme_staff_required
+
+from .. import selectors, services
+from ..forms import (
+    ItTotalForm,
+    OrderLineForm,
+    ReopenForm,
+    SubmitForm,
+)
+from ..models import Declaration, OrderLine
+from .common import LINES_PER_PAGE, _error_text, _fr_decimal, _hx
+
+
+@large_account_required
+def declaration_home(request):
+    organisation = request.organisation
+    return render(
+        request,
+        "procurement/declaration_home.html",
+        {
+            "rows": selectors.account_declarations(organisation),
+            "is_admin": request.membership.is_admin,
+        },
+    )
+
+
+@require_POST
+@large_account_required
+def declaration_start(request, campaign_pk):
+    campaign = selectors.get_campaign_open_for_declaring(campaign_pk)
+    try:
+        declaration = services.start_declaration(
+            campaign=campaign, organisation=request.organisation, by=request.user
+        )
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+        return redirect("procurement:declaration_home")
+    return redirect("procurement:declaration_detail", pk=declaration.pk)
+
+
+def _lines_page(request, declaration):
+    lines = selectors.declaration_lines(declaration).order_by("-id")
+    return Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+
+
+def _detail_context(request, declaration, *, line_form=None, total_form=None) -> dict:
+    user = request.user
+    can_edit = services.can_edit(declaration=declaration, user=user)
+    return {
+        "declaration": declaration,
+        "campaign": declaration.campaign,
+        "totals": selectors.declaration_totals(declaration),
+        "page_obj": _lines_page(request, declaration),
+        "can_edit": can_edit,
+        "can_submit": services.can_submit(declaration=declaration, user=user),
+        "can_reopen": services.can_reopen(declaration=declaration, user=user),
+        "line_form": line_form or (OrderLineForm(declaration=declaration) if can_edit else None),
+        "total_form": total_form
+        or ItTotalForm(initial={"it_purchases_total": _fr_decimal(declaration.it_purchases_total)}),
+        "latest_import": selectors.latest_import(declaration),
+        "disputed": selectors.disputed_lines(declaration)[:50],
+    }
+
+
+def declaration_detail(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    if _hx(request) and request.GET.get("page"):
+        return render(
+            request, "procurement/_lines_section.html", _detail_context(request, declaration)
+        )
+    return render(
+        request, "procurement/declaration_detail.html", _detail_context(request, declaration)
+    )
+
+
+@require_POST
+def declaration_total(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    form = ItTotalForm(request.POST)
+    if form.is_valid():
+        try:
+            services.set_it_purchases_total(
+                declaration=declaration,
+                total=form.cleaned_data["it_purchases_total"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            messages.success(request, _("Total des achats informatiques enregistré."))
+        return redirect("procurement:declaration_detail", pk=declaration.pk)
+    context = _detail_context(request, declaration, total_form=form)
+    return render(request, "procurement/declaration_detail.html", context, status=400)
+
+
+@require_GET
+def declaration_totals(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    return render(
+        request,
+        "procurement/_totals.html",
+        {"declaration": declaration, "totals": selectors.declaration_totals(declaration)},
+    )
+
+
+def _lines_changed(response: HttpResponse) -> HttpResponse:
+    response["HX-Trigger"] = "linesChanged"
+    return response
+
+
+def line_add(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    if not services.can_edit(declaration=declaration, user=request.user):
+        raise Http404
+    form = OrderLineForm(
+        request.POST if request.method == "POST" else None, declaration=declaration
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.add_line(declaration=declaration, data=form.line_data(), by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            if _hx(request):
+                context = _detail_context(request, declaration)
+                context["added"] = True
+                return _lines_changed(render(request, "procurement/_lines_section.html", context))
+            messages.success(request, _("Ligne ajoutée."))
+            return redirect("procurement:declaration_detail", pk=declaration.pk)
+    status = 400 if request.method == "POST" else 200
+    if _hx(request):
+        context = _detail_context(request, declaration, line_form=form)
+        return render(request, "procurement/_lines_section.html", context, status=200)
+    return render(
+        request,
+        "procurement/line_form_page.html",
+        {"declaration": declaration, "form": form, "line": None},
+        status=status,
+    )
+
+
+def line_edit(request, pk, line_pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    line = selectors.get_line_for_declaration(declaration, line_pk)
+    if not services.can_edit(declaration=declaration, user=request.user):
+        raise Http404
+    if request.method == "POST":
+        form = OrderLineForm(request.POST, declaration=declaration)
+        if form.is_valid():
+            try:
+                line = services.update_line(line=line, data=form.line_data(), by=request.user)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                if _hx(request):
+                    line = selectors.declaration_lines(declaration).get(pk=line.pk)
+                    return _lines_changed(
+                        render(
+                            request,
+                            "procurement/_line_row.html",
+                            {"line": line, "declaration": declaration, "can_edit": True},
+                        )
+                    )
+                messages.success(request, _("Ligne modifiée."))
+                return redirect("procurement:declaration_detail", pk=declaration.pk)
+    else:
+        form = OrderLineForm(initial=OrderLineForm.initial_for(line), declaration=declaration)
+    template = (
+        "procurement/_line_edit_row.html" if _hx(request) else "procurement/line_form_page.html"
+    )
+    return render(
+        request,
+        template,
+        {"declaration": declaration, "form": form, "line": line},
+        status=400 if request.method == "POST" and not _hx(request) else 200,
+    )
+
+
+@require_GET
+def line_row(request, pk, line_pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    selectors.get_line_for_declaration(declaration, line_pk)
+    line = selectors.declaration_lines(declaration).get(pk=line_pk)
+    return render(
+        request,
+        "procurement/_line_row.html",
+        {
+            "line": line,
+            "declaration": declaration,
+            "can_edit": services.can_edit(declaration=declaration, user=request.user),
+        },
+    )
+
+
+def line_delete(request, pk, line_pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    line = selectors.get_line_for_declaration(declaration, line_pk)
+    if not services.can_edit(declaration=declaration, user=request.user):
+        raise Http404
+    if request.method == "POST":
+        try:
+            services.delete_line(line=line, by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            if _hx(request):
+                return _lines_changed(HttpResponse(""))
+            messages.success(request, _("Ligne supprimée."))
+        return redirect("procurement:declaration_detail", pk=declaration.pk)
+    return render(
+        request, "procurement/line_delete.html", {"declaration": declaration, "line": line}
+    )
+
+
+def sme_autocomplete(request):
+    """The SME picker's suggestions (htmx fragment): published profiles by name or SIREN."""
+    if not (
+        request.user.is_programme_staff
+        or (request.organisation and request.organisation.is_large_account)
+    ):
+        raise Http404
+    query = (
+        request.GET.get("q") or request.GET.get("sme_name") or request.GET.get("siren") or ""
+    ).strip()[:100]
+    return render(
+        request,
+        "procurement/_sme_suggestions.html",
+        {"profiles": selectors.sme_autocomplete(query), "query": query},
+    )
+
+
+def declaration_submit(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    if not services.can_submit(declaration=declaration, user=request.user):
+        messages.error(
+            request,
+            _(
+                "Seul un administrateur du compte peut soumettre, tant que la déclaration est modifiable."
+            ),
+        )
+        return redirect("procurement:declaration_detail", pk=declaration.pk)
+    form = SubmitForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.submit_declaration(
+                declaration=declaration,
+                by=request.user,
+                attested=form.cleaned_data["attestation"],
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Déclaration soumise. Merci !"))
+            return redirect("procurement:declaration_detail", pk=declaration.pk)
+    return render(
+        request,
+        "procurement/declaration_submit.html",
+        {
+            "declaration": declaration,
+            "form": form,
+            "totals": selectors.declaration_totals(declaration),
+        },
+        status=400 if form.errors else 200,
+    )
+
+
+@programme_staff_required
+def declaration_reopen(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    form = ReopenForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.reopen_declaration(
+                declaration=declaration, by=request.user, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Déclaration rouverte ; le grand compte voit le motif."))
+            return redirect("procurement:declaration_detail", pk=declaration.pk)
+    return render(
+        request,
+        "procurement/declaration_reopen.html",
+        {"declaration": declaration, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _field_labels() -> dict[str, str]:
+    labels = {}
+    for model in (Declaration, OrderLine):
+        for field in model._meta.concrete_fields:
+            labels[field.name] = labels[field.attname] = str(field.verbose_name)
+    return labels
+
+
+def declaration_history(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    page_obj = Paginator(selectors.declaration_history(declaration), 50).get_page(
+        request.GET.get("page")
+    )
+    labels = _field_labels()
+    for event in page_obj:
+        event.changes = [
+            (labels.get(field, field), before, after)
+            for field, (before, after) in sorted((event.pgh_diff or {}).items())
+        ]
+    return render(
+        request,
+        "procurement/declaration_history.html",
+        {"declaration": declaration, "page_obj": page_obj},
+    )

@@ -1,0 +1,142 @@
+"""Spreadsheet import of order lines: template, upload, preview, progress, confirmation."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from accounts.decorators import large_account_required
+
+from .. import selectors, services
+from ..forms import (
+    ImportConfirmForm,
+    ImportUploadForm,
+)
+from ..imports import samples
+from ..imports.pipeline import get_progress
+from ..models import Campaign, ImportJob
+from .common import _error_text
+
+
+@require_GET
+@large_account_required
+def import_template(request, fmt):
+    campaign = Campaign.objects.filter(state=Campaign.State.OPEN).order_by("-year").first()
+    year = campaign.year if campaign else timezone.localdate().year
+    if fmt == "csv":
+        response = HttpResponse(samples.template_csv(year=year), content_type="text/csv")
+    elif fmt == "xlsx":
+        response = HttpResponse(
+            samples.template_xlsx(year=year),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+    else:
+        raise Http404
+    response["Content-Disposition"] = f'attachment; filename="modele-commandes-pme.{fmt}"'
+    return response
+
+
+def import_upload(request, pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    if not services.can_edit(declaration=declaration, user=request.user):
+        raise Http404
+    form = ImportUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            job = services.create_import(
+                declaration=declaration, upload=form.cleaned_data["file"], by=request.user
+            )
+        except ValidationError as error:
+            form.add_error("file", error)
+        else:
+            return redirect("procurement:import_detail", pk=declaration.pk, job_pk=job.pk)
+    return render(
+        request,
+        "procurement/import_upload.html",
+        {"declaration": declaration, "form": form},
+        status=400 if form.errors else 200,
+    )
+
+
+def _import_context(request, declaration, job, *, form=None) -> dict:
+    done, total = get_progress(job)
+    percent = int(done * 100 / total) if total else 0
+    errors_page = Paginator(job.errors, 100).get_page(request.GET.get("page"))
+    return {
+        "declaration": declaration,
+        "job": job,
+        "done": done,
+        "total": total,
+        "percent": min(percent, 100),
+        "errors_page": errors_page,
+        "more_errors": job.error_count - len(job.errors),
+        "form": form or ImportConfirmForm(),
+        "can_edit": services.can_edit(declaration=declaration, user=request.user),
+        "existing_lines": selectors.declaration_totals(declaration)["lines"],
+        "upload_form": ImportUploadForm(),
+    }
+
+
+def import_detail(request, pk, job_pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    job = selectors.get_import_job_for_declaration(declaration, job_pk)
+    return render(
+        request, "procurement/import_detail.html", _import_context(request, declaration, job)
+    )
+
+
+@require_GET
+def import_progress(request, pk, job_pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    job = selectors.get_import_job_for_declaration(declaration, job_pk)
+    if not job.is_running:
+        response = HttpResponse("")
+        response["HX-Refresh"] = "true"
+        return response
+    return render(
+        request, "procurement/_import_progress.html", _import_context(request, declaration, job)
+    )
+
+
+@require_POST
+def import_confirm(request, pk, job_pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    job = selectors.get_import_job_for_declaration(declaration, job_pk)
+    form = ImportConfirmForm(request.POST)
+    if form.is_valid():
+        try:
+            job = services.confirm_import(job=job, mode=form.cleaned_data["mode"], by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        else:
+            if job.state == ImportJob.State.DONE:
+                messages.success(
+                    request,
+                    _("%(count)s lignes importées.") % {"count": job.imported_rows},
+                )
+                return redirect("procurement:declaration_detail", pk=declaration.pk)
+        return redirect("procurement:import_detail", pk=declaration.pk, job_pk=job.pk)
+    return render(
+        request,
+        "procurement/import_detail.html",
+        _import_context(request, declaration, job, form=form),
+        status=400,
+    )
+
+
+@require_POST
+def import_cancel(request, pk, job_pk):
+    declaration = selectors.get_declaration_for_user(request, pk)
+    job = selectors.get_import_job_for_declaration(declaration, job_pk)
+    try:
+        services.cancel_import(job=job, by=request.user)
+    except ValidationError as error:
+        messages.error(request, _error_text(error))
+    return redirect("procurement:declaration_detail", pk=declaration.pk)
