@@ -258,3 +258,32 @@ class Invitation(models.Model):
 
     def get_status_display(self) -> str:
         return self.Status(self.status).label
+
+
+class OutgoingEmail(models.Model):
+    """An email waiting to be sent, or sent (the outbox).
+
+    Written in the same transaction as the change it tells about, so that no email is lost when
+    the broker or the mail server is down; a Celery task sends it with retries, and the periodic
+    sweep re-queues what is still unsent. No request ever talks to the mail server."""
+
+    to = models.JSONField(_("destinataires"))
+    subject = models.CharField(_("objet"), max_length=300)
+    body = models.TextField(_("message"))
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
+    attempts = models.PositiveIntegerField(_("tentatives"), default=0)
+    last_error = models.TextField(_("dernière erreur"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        verbose_name = _("e-mail sortant")
+        verbose_name_plural = _("e-mails sortants")
+        indexes = [
+            models.Index(
+                fields=["created_at"], name="outgoing_unsent", condition=Q(sent_at__isnull=True)
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.subject

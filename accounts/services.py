@@ -9,13 +9,13 @@ from datetime import timedelta
 from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from . import mail
 from .models import Invitation, Membership, Organisation, Role, User
 
 
@@ -54,17 +54,11 @@ def _send_invitation_email(*, invitation_id: int, token: str) -> None:
     with translation.override(settings.LANGUAGE_CODE):
         subject = render_to_string("accounts/email/invitation_subject.txt", context)
         body = render_to_string("accounts/email/invitation_message.txt", context)
-    send_mail(
-        settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + " ".join(subject.split()),
-        body,
-        None,
-        [invitation.email],
-    )
+    mail.send_later(to=[invitation.email], subject=subject, body=body)
 
 
 def _schedule_email(invitation: Invitation, token: str) -> None:
-    invitation_id = invitation.pk
-    transaction.on_commit(lambda: _send_invitation_email(invitation_id=invitation_id, token=token))
+    _send_invitation_email(invitation_id=invitation.pk, token=token)
 
 
 def invite(*, organisation: Organisation, email: str, role: str, by: User | None) -> Invitation:

@@ -9,13 +9,13 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.fr import siren as siren_number
 
+from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
 
 from .models import JoinRequest, ProfileChange, SMEProfile
@@ -75,11 +75,7 @@ def _admin_emails(organisation: Organisation) -> list[str]:
 
 
 def _mail_later(subject: str, body: str, recipients: Iterable[str]) -> None:
-    recipients = [r for r in recipients if r]
-    if not recipients:
-        return
-    prefixed = f"{settings.ACCOUNT_EMAIL_SUBJECT_PREFIX}{subject}"
-    transaction.on_commit(lambda: send_mail(prefixed, body, None, recipients, fail_silently=False))
+    mail.send_later(to=recipients, subject=subject, body=body)
 
 
 def _url(name: str, *args) -> str:

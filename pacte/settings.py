@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "pgtrigger",
     "pghistory",
     "pacte",
+    "audit",
     "accounts",
     "directory",
     "procurement",
@@ -180,6 +181,7 @@ ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pacte PME] "
+ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
@@ -224,6 +226,9 @@ def _email_settings(url: str) -> dict:
 
 
 globals().update(_email_settings(EMAIL_URL))
+# Emails are written to an outbox and sent by a Celery worker (accounts/mail.py). Tests without a
+# worker set this to deliver right after commit, in the same process.
+EMAIL_SEND_INLINE = False
 
 # --- Internationalisation: French first, English second ------------------------------------
 LANGUAGE_CODE = "fr"

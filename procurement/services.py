@@ -13,7 +13,6 @@ import pghistory
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
@@ -21,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
 from directory.models import Domain, SMEProfile
 
@@ -464,12 +464,10 @@ def send_reminders(
                     "organisation": organisation,
                     "url": settings.SITE_URL + reverse("procurement:declaration_home"),
                 }
-                send_mail(
-                    subject=_("[Pacte PME] Votre déclaration %(year)s est attendue")
-                    % {"year": campaign.year},
-                    message=render_to_string("procurement/email/reminder.txt", context),
-                    from_email=None,
-                    recipient_list=admins,
+                mail.send_later(
+                    to=admins,
+                    subject=_("Votre déclaration %(year)s est attendue") % {"year": campaign.year},
+                    body=render_to_string("procurement/email/reminder.txt", context),
                 )
         except IntegrityError:
             continue  # already reminded today

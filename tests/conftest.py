@@ -44,6 +44,13 @@ def _own_cache_namespace(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _emails_inline(request, settings):
+    """Without a worker, outbox emails are delivered right after commit by the same code the worker
+    runs; tests with the worker leave them to it."""
+    settings.EMAIL_SEND_INLINE = "celery_worker" not in request.fixturenames
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = False
 

@@ -47,11 +47,14 @@ def test_login_page_labels_every_field(client):
     assert '<label for="id_password"' in html
 
 
-def test_signup_sends_a_verification_link_that_signs_the_person_in(client, mailoutbox):
-    response = client.post(
-        reverse("account_signup"),
-        {"email": "dirigeante@pme.test", "password1": PASSWORD, "password2": PASSWORD},
-    )
+def test_signup_sends_a_verification_link_that_signs_the_person_in(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(
+            reverse("account_signup"),
+            {"email": "dirigeante@pme.test", "password1": PASSWORD, "password2": PASSWORD},
+        )
     assert response.status_code == 302
     assert response["Location"] == reverse("account_email_verification_sent")
     user = User.objects.get(email="dirigeante@pme.test")
@@ -141,9 +144,10 @@ def test_logout_asks_for_confirmation_then_signs_out(client):
     assert client.get(reverse("accounts:dashboard")).status_code == 302
 
 
-def test_password_reset_by_email_link(client, mailoutbox):
+def test_password_reset_by_email_link(client, mailoutbox, django_capture_on_commit_callbacks):
     UserFactory(email="oubli@example.test")
-    response = client.post(reverse("account_reset_password"), {"email": "oubli@example.test"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("account_reset_password"), {"email": "oubli@example.test"})
     assert response["Location"] == reverse("account_reset_password_done")
     assert len(mailoutbox) == 1
     reset_path = _link(mailoutbox[0], "/compte/password/reset/key/")

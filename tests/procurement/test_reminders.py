@@ -52,7 +52,7 @@ def test_reminders_are_sent_by_the_worker_and_never_twice_the_same_day(celery_wo
     assert "Retardataire" in to_late[0]
 
 
-def test_send_reminders_skips_accounts_reminded_today(db, mailoutbox=None):
+def test_send_reminders_skips_accounts_reminded_today(db, django_capture_on_commit_callbacks):
     from django.core import mail
 
     campaign = CampaignFactory(year=YEAR)
@@ -71,6 +71,7 @@ def test_send_reminders_skips_accounts_reminded_today(db, mailoutbox=None):
         "by_id": None,
         "today": today,
     }
-    assert services.send_reminders(**args) == 1
-    assert services.send_reminders(**args) == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.send_reminders(**args) == 1
+        assert services.send_reminders(**args) == 0
     assert len(mail.outbox) == 1
