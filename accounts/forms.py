@@ -52,6 +52,19 @@ class LargeAccountForm(forms.ModelForm):
         self.instance.kind = Organisation.Kind.LARGE_ACCOUNT
         super()._post_clean()
 
+    def validate_unique(self):
+        """An unverified SME registration holding the SIREN is a conflict that staff resolve (the
+        service says so and the page offers to release it), not a plain duplicate."""
+        siren = self.cleaned_data.get("siren")
+        held = Organisation.objects.filter(siren=siren).first() if siren else None
+        if held is not None and held.is_sme and not held.is_verified:
+            try:
+                self.instance.validate_unique(exclude=self._get_validation_exclusions() | {"siren"})
+            except forms.ValidationError as error:
+                self._update_errors(error)
+            return
+        super().validate_unique()
+
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Nom ou SIREN"), required=False, max_length=100)

@@ -87,6 +87,9 @@ class OrganisationQuerySet(models.QuerySet):
     def smes(self) -> "OrganisationQuerySet":
         return self.filter(kind=Organisation.Kind.SME)
 
+    def verified(self) -> "OrganisationQuerySet":
+        return self.filter(Q(kind=Organisation.Kind.LARGE_ACCOUNT) | Q(verified_at__isnull=False))
+
 
 # Who changed what is recorded by database triggers (pghistory; the web request's user comes from
 # its middleware). Organisations record updates only, so that bulk loads of SMEs stay cheap.
@@ -108,6 +111,17 @@ class Organisation(models.Model):
         _("peut être nommé dans le rapport public"),
         default=False,
         help_text=_("Sinon, le compte apparaît anonymisé (« Membre A »)."),
+    )
+    # An SME proves it is the company (moderation by programme staff) before it sees anything
+    # declared in its name; a large account is created by staff, hence verified by construction.
+    verified_at = models.DateTimeField(_("identité vérifiée le"), null=True, blank=True)
+    verified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("vérifiée par"),
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -137,6 +151,11 @@ class Organisation(models.Model):
     @property
     def is_sme(self) -> bool:
         return self.kind == self.Kind.SME
+
+    @property
+    def is_verified(self) -> bool:
+        """Large accounts always; an SME once programme staff have checked its evidence."""
+        return self.is_large_account or self.verified_at is not None
 
 
 class Role(models.TextChoices):

@@ -15,6 +15,8 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from audit.services import record
+
 from . import mail
 from .models import Invitation, Membership, Organisation, Role, User
 
@@ -29,6 +31,15 @@ class LastAdministratorError(AccountsError):
 
 class InvitationError(AccountsError):
     pass
+
+
+class SirenConflictError(AccountsError):
+    """The SIREN is held by an SME registration that staff have not verified: staff look at it and
+    release the SIREN (directory) before creating the large account."""
+
+    def __init__(self, message: str, *, organisation: Organisation):
+        super().__init__(message)
+        self.organisation = organisation
 
 
 # --- Invitations ------------------------------------------------------------------------------
@@ -265,7 +276,21 @@ def create_large_account(
     admin_email: str,
     by: User,
 ) -> tuple[Organisation, Invitation]:
-    """Staff create a large account and invite its first administrator in one step."""
+    """Staff create a large account and invite its first administrator in one step.
+
+    SirenConflictError when an unverified SME registration holds the SIREN (staff resolve it
+    instead of being blocked); a verified organisation's SIREN is a plain validation error."""
+    held_by = Organisation.objects.filter(siren="".join(siren.split())).first()
+    if held_by is not None and held_by.is_sme and not held_by.is_verified:
+        raise SirenConflictError(
+            _(
+                "Ce SIREN est réclamé par une inscription de PME non vérifiée, « %(name)s ». "
+                "Examinez-la : si elle n'est pas légitime, libérez le SIREN, puis créez le "
+                "grand compte."
+            )
+            % {"name": held_by.name},
+            organisation=held_by,
+        )
     with transaction.atomic():
         organisation = Organisation(
             kind=Organisation.Kind.LARGE_ACCOUNT,
@@ -280,3 +305,84 @@ def create_large_account(
         organisation.save()
         invitation = invite(organisation=organisation, email=admin_email, role=Role.ADMIN, by=by)
     return organisation, invitation
+
+
+def transfer_administration(
+    *, organisation: Organisation, to_user: User, by: User, reason: str, remove_previous: bool
+) -> Membership:
+    """Programme staff hand an organisation's administration to ``to_user``: they become its
+    administrator; the previous administrators become members, or leave it (``remove_previous``).
+    Recorded in the audit log; both sides are told by email."""
+    reason = (reason or "").strip()
+    if not by.is_programme_staff:
+        raise AccountsError(_("Seule l'équipe du programme peut transférer une administration."))
+    if not reason:
+        raise AccountsError(_("Indiquez le motif du transfert."))
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        previous = list(
+            Membership.objects.select_for_update()
+            .filter(organisation=organisation, role=Role.ADMIN)
+            .exclude(user=to_user)
+            .select_related("user")
+        )
+        before = sorted(m.user.email for m in previous)
+        membership, _created = Membership.objects.get_or_create(
+            user=to_user, organisation=organisation, defaults={"role": Role.ADMIN}
+        )
+        if membership.role != Role.ADMIN:
+            membership.role = Role.ADMIN
+            membership.save(update_fields=["role"])
+        for old in previous:
+            if remove_previous:
+                old.delete()
+            else:
+                old.role = Role.MEMBER
+                old.save(update_fields=["role"])
+        record(
+            actor=by,
+            action="organisation.administration_transferred",
+            target=organisation,
+            organisation_id=organisation.pk,
+            changes={
+                "administrators": (before, [to_user.email]),
+                "previous_administrators": (
+                    "admin",
+                    "removed" if remove_previous else "member",
+                ),
+            },
+            reason=reason,
+        )
+        with translation.override(settings.LANGUAGE_CODE):
+            mail.send_later(
+                to=[to_user.email],
+                subject=_("Vous administrez désormais %(org)s") % {"org": organisation.name},
+                body=_(
+                    "L'équipe du programme Pacte PME vous a confié l'administration de %(org)s.\n\n"
+                    "Motif : %(reason)s\n\n%(url)s\n"
+                )
+                % {
+                    "org": organisation.name,
+                    "reason": reason,
+                    "url": settings.SITE_URL + reverse("accounts:dashboard"),
+                },
+            )
+            if previous:
+                mail.send_later(
+                    to=[m.user.email for m in previous],
+                    subject=_("Administration de %(org)s transférée") % {"org": organisation.name},
+                    body=(
+                        _(
+                            "L'équipe du programme Pacte PME a confié l'administration de "
+                            "%(org)s à %(who)s.\n\nMotif : %(reason)s\n\n"
+                        )
+                        + (
+                            _("Vous n'êtes plus membre de cette organisation.\n")
+                            if remove_previous
+                            else _("Vous en restez membre, sans droits d'administration.\n")
+                        )
+                        + _("Une question ? Répondez à l'équipe du programme.\n")
+                    )
+                    % {"org": organisation.name, "who": to_user.email, "reason": reason},
+                )
+    return membership

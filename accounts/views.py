@@ -244,6 +244,7 @@ def large_account_list(request):
 @require_http_methods(["GET", "POST"])
 def large_account_create(request):
     form = LargeAccountForm(request.POST or None)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -257,6 +258,9 @@ def large_account_create(request):
                 admin_email=data["admin_email"],
                 by=request.user,
             )
+        except services.SirenConflictError as error:
+            form.add_error("siren", str(error))
+            conflict = error.organisation
         except services.InvitationError as error:
             form.add_error("admin_email", str(error))
         else:
@@ -266,7 +270,7 @@ def large_account_create(request):
                 % {"name": organisation.name, "email": invitation.email},
             )
             return redirect("accounts:organisation", pk=organisation.pk)
-    return render(request, "accounts/large_account_form.html", {"form": form})
+    return render(request, "accounts/large_account_form.html", {"form": form, "conflict": conflict})
 
 
 # --- Accepting an invitation (public) ---------------------------------------------------------

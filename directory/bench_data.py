@@ -465,11 +465,11 @@ def seed_smes(*, count: int, batch: int = 10_000) -> None:
 def _copy_batch(sirens: list[str], profiles: list[dict], now) -> None:
     with connection.cursor() as cursor:
         with cursor.copy(
-            "COPY accounts_organisation (kind, name, siren, sector, public_naming, created_at) "
-            "FROM STDIN"
+            "COPY accounts_organisation "
+            "(kind, name, siren, sector, public_naming, created_at, verified_at) FROM STDIN"
         ) as copy:
             for siren, p in zip(sirens, profiles, strict=True):
-                copy.write_row(("sme", p["name"], siren, "", False, now))
+                copy.write_row(("sme", p["name"], siren, "", False, now, now))
         cursor.execute(
             "SELECT siren, id FROM accounts_organisation WHERE siren = ANY(%s)", [sirens]
         )

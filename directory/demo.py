@@ -85,7 +85,8 @@ def seed() -> None:
         if SMEProfile.objects.filter(siren=siren).exists():
             continue
         org, _ = Organisation.objects.get_or_create(
-            siren=siren, defaults={"kind": Organisation.Kind.SME, "name": data["name"]}
+            siren=siren,
+            defaults={"kind": Organisation.Kind.SME, "name": data["name"], "verified_at": now},
         )
         if hasattr(org, "sme_profile"):
             continue

@@ -145,6 +145,85 @@ class RejectForm(forms.Form):
     )
 
 
+class PublishForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Sur quoi repose la vérification de l'identité ?"),
+        help_text=_("Par exemple : « Kbis du 12/03 conforme, dirigeant = déclarant »."),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+
+PDF_ACCEPT = {"accept": ".pdf,application/pdf"}
+
+
+class DocumentForm(forms.Form):
+    document = forms.FileField(
+        label=_("Extrait Kbis ou avis de situation INSEE (PDF, 5 Mo au plus)"),
+        widget=forms.ClearableFileInput(attrs=PDF_ACCEPT),
+    )
+
+
+class ArbitrationForm(forms.Form):
+    siren = forms.CharField(widget=forms.HiddenInput)
+    message = forms.CharField(
+        label=_("Qui êtes-vous dans l'entreprise, et pourquoi contestez-vous l'inscription ?"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    document = forms.FileField(
+        label=_("Justificatif (PDF, 5 Mo au plus, facultatif)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs=PDF_ACCEPT),
+    )
+
+
+class ArbitrationDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("Décision"),
+        choices=[
+            ("transfer", _("Confier l'administration de la PME au demandeur")),
+            ("refuse", _("Refuser la demande")),
+        ],
+        widget=forms.RadioSelect,
+    )
+    remove_previous = forms.BooleanField(
+        label=_("Retirer aussi les administrateurs actuels de la PME"),
+        required=False,
+        help_text=_("Sinon, ils en restent membres, sans droits d'administration."),
+    )
+    reason = forms.CharField(
+        label=_("Motif (envoyé aux personnes concernées)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class TransferForm(forms.Form):
+    email = forms.EmailField(
+        label=_("E-mail de la personne qui administrera la PME"),
+        help_text=_("Elle doit avoir un compte sur le portail."),
+    )
+    remove_previous = forms.BooleanField(
+        label=_("Retirer les administrateurs actuels de la PME"),
+        required=False,
+        help_text=_("Sinon, ils en restent membres, sans droits d'administration."),
+    )
+    reason = forms.CharField(
+        label=_("Motif (envoyé aux personnes concernées)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class ReleaseForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Motif du refus de l'inscription (envoyé à ses membres)"),
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
     """Repeatable parameter whose values are checked against the allowed ones (no filtering here:
     directory.search builds the SQL)."""

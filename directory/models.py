@@ -10,6 +10,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation, validate_siren
 
+from .storage import private_storage
+
 # Accent folding done inside PostgreSQL with translate(): the embedded server has no unaccent.
 # The query text is folded the same way before it becomes a SearchQuery (directory.search).
 ACCENTED = "àâäáãåéèêëíìîïóòôöõúùûüýÿçñœæ"
@@ -422,9 +424,13 @@ class ProfileChange(models.Model):
         SUBMITTED = "submitted", _("Soumis à validation")
         PUBLISHED = "published", _("Publié")
         REJECTED = "rejected", _("Refusé")
+        VERIFIED = "verified", _("Identité vérifiée")
+        DOCUMENT = "document", _("Justificatif déposé")
+        VOUCHED = "vouched", _("Garantie d'un grand compte")
+        TRANSFERRED = "transferred", _("Administration transférée")
 
     profile = models.ForeignKey(SMEProfile, on_delete=models.CASCADE, related_name="changes")
-    kind = models.CharField(_("nature"), max_length=10, choices=Kind.choices)
+    kind = models.CharField(_("nature"), max_length=12, choices=Kind.choices)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -443,7 +449,19 @@ class ProfileChange(models.Model):
         verbose_name_plural = _("historique des profils")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["created", "edited", "submitted", "published", "rejected"]),
+                condition=Q(
+                    kind__in=[
+                        "created",
+                        "edited",
+                        "submitted",
+                        "published",
+                        "rejected",
+                        "verified",
+                        "document",
+                        "vouched",
+                        "transferred",
+                    ]
+                ),
                 name="profilechange_kind_valid",
             ),
         ]
@@ -451,3 +469,120 @@ class ProfileChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.profile} · {self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+
+
+class VerificationDocument(models.Model):
+    """An official document an SME uploads to prove it is the company (Kbis extract, INSEE
+    situation notice): PDF, kept in private storage, read by staff only, its file deleted once the
+    verification is decided (the row stays, so that the history says what was looked at)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="verification_documents"
+    )
+    file = models.FileField(
+        storage=private_storage, upload_to="verification/%Y/%m/", max_length=300, blank=True
+    )
+    original_name = models.CharField(_("fichier"), max_length=255)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("déposé le"), auto_now_add=True)
+    deleted_at = models.DateTimeField(_("supprimé le"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-uploaded_at", "-id"]
+        verbose_name = _("justificatif d'identité")
+        verbose_name_plural = _("justificatifs d'identité")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+    @property
+    def available(self) -> bool:
+        return self.deleted_at is None and bool(self.file)
+
+
+class Vouch(models.Model):
+    """A large account that declared orders with an SME's SIREN says it knows the person who
+    registered it (evidence shown to staff when they verify the SME)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="vouches")
+    voucher = models.ForeignKey(
+        Organisation,
+        on_delete=models.CASCADE,
+        related_name="vouches_given",
+        verbose_name=_("grand compte"),
+    )
+    contact = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="+",
+        verbose_name=_("contact garanti"),
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    comment = models.TextField(_("commentaire"), blank=True, max_length=1000)
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = _("garantie d'un grand compte")
+        verbose_name_plural = _("garanties de grands comptes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "voucher", "contact"], name="vouch_once_per_contact"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.voucher} → {self.contact} ({self.organisation})"
+
+
+class ArbitrationRequest(models.Model):
+    """Someone claims an SIREN already registered by others and asks programme staff to decide
+    (besides asking its members to let them in)."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", _("En attente")
+        TRANSFERRED = "transferred", _("Administration transférée")
+        REFUSED = "refused", _("Refusée")
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="arbitration_requests"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="arbitration_requests"
+    )
+    message = models.TextField(_("message"), max_length=2000)
+    document = models.FileField(
+        storage=private_storage, upload_to="arbitration/%Y/%m/", max_length=300, blank=True
+    )
+    document_name = models.CharField(_("justificatif"), max_length=255, blank=True)
+    state = models.CharField(_("état"), max_length=12, choices=State.choices, default=State.PENDING)
+    created_at = models.DateTimeField(_("reçue le"), auto_now_add=True)
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision_reason = models.TextField(_("motif de la décision"), blank=True)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        verbose_name = _("demande d'arbitrage")
+        verbose_name_plural = _("demandes d'arbitrage")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "transferred", "refused"]),
+                name="arbitration_state_valid",
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "user"],
+                condition=Q(state="pending"),
+                name="arbitration_one_pending",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} ⇄ {self.organisation}"

@@ -2,13 +2,17 @@
 
 from dataclasses import dataclass, field
 from functools import cached_property
+from urllib.parse import urlsplit
 
 from django.contrib.postgres.search import TrigramWordSimilarity
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from accounts.models import Membership, Organisation
+
 from .models import (
+    ArbitrationRequest,
     Departement,
     Domain,
     JoinRequest,
@@ -16,6 +20,8 @@ from .models import (
     ProfileChange,
     Region,
     SMEProfile,
+    VerificationDocument,
+    Vouch,
     folded,
 )
 from .search import Criteria, FacetCounts, facet_counts, fold, matches, text_page_ids
@@ -262,3 +268,181 @@ def profile_history(profile: SMEProfile) -> list[dict]:
                 rows.append({"label": label, "before": before, "after": after})
         changes.append({"change": change, "rows": rows, "reason": change.changes.get("reason")})
     return changes
+
+
+# --- identity evidence (programme staff) ------------------------------------------------------
+
+# Addresses anyone can open: their domain says nothing about the company.
+FREE_MAIL_DOMAINS = {
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.fr",
+    "ymail.com",
+    "orange.fr",
+    "wanadoo.fr",
+    "free.fr",
+    "laposte.net",
+    "sfr.fr",
+    "neuf.fr",
+    "bbox.fr",
+    "aol.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "gmx.fr",
+    "gmx.com",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "tutanota.com",
+    "yandex.com",
+    "mail.com",
+    "zoho.com",
+}
+FREE_MAIL_PREFIXES = ("outlook.", "hotmail.", "live.", "msn.", "yahoo.")
+
+
+def is_free_mail(domain: str) -> bool:
+    domain = domain.lower()
+    return domain in FREE_MAIL_DOMAINS or domain.startswith(FREE_MAIL_PREFIXES)
+
+
+def website_domain(url: str) -> str:
+    host = (urlsplit(url if "//" in (url or "") else f"//{url or ''}").hostname or "").lower()
+    return host.removeprefix("www.")
+
+
+@dataclass
+class EmailDomainHint:
+    email: str
+    domain: str
+    site: str
+    verdict: str  # "match", "mismatch", "free_mail" or "no_website"
+
+    @property
+    def message(self) -> str:
+        if self.verdict == "match":
+            return _("Le domaine de l'e-mail correspond au site web (indice favorable).")
+        if self.verdict == "free_mail":
+            return _(
+                "Messagerie grand public : le domaine de l'e-mail ne prouve rien sur l'entreprise."
+            )
+        if self.verdict == "no_website":
+            return _("Pas de site web dans le profil : rien à comparer.")
+        return _("Le domaine de l'e-mail ne correspond pas au site web : à examiner.")
+
+
+def email_domain_hint(email: str, website: str) -> EmailDomainHint:
+    domain = email.rsplit("@", 1)[-1].lower()
+    site = website_domain(website)
+    if is_free_mail(domain):
+        verdict = "free_mail"
+    elif not site:
+        verdict = "no_website"
+    elif domain == site or domain.endswith("." + site) or site.endswith("." + domain):
+        verdict = "match"
+    else:
+        verdict = "mismatch"
+    return EmailDomainHint(email=email, domain=domain, site=site, verdict=verdict)
+
+
+@dataclass
+class Evidence:
+    verified: bool
+    documents: list[VerificationDocument]
+    hints: list[EmailDomainHint]
+    vouches: list[Vouch]
+
+
+def verification_evidence(profile: SMEProfile) -> Evidence:
+    """What staff weigh before verifying an SME: its documents, how its administrators' email
+    domains compare with its website, and large accounts vouching for its contacts."""
+    organisation = profile.organisation
+    admins = (
+        Membership.objects.filter(organisation=organisation, role="admin")
+        .order_by("created_at", "pk")
+        .values_list("user__email", flat=True)
+    )
+    return Evidence(
+        verified=organisation.is_verified,
+        documents=list(
+            VerificationDocument.objects.filter(organisation=organisation).select_related(
+                "uploaded_by"
+            )
+        ),
+        hints=[email_domain_hint(email, profile.website) for email in admins],
+        vouches=list(
+            Vouch.objects.filter(organisation=organisation).select_related(
+                "voucher", "contact", "by"
+            )
+        ),
+    )
+
+
+def current_document(organisation) -> VerificationDocument | None:
+    return (
+        VerificationDocument.objects.filter(organisation=organisation, deleted_at__isnull=True)
+        .exclude(file="")
+        .first()
+    )
+
+
+def get_document_for_staff(user, pk) -> VerificationDocument:
+    """An identity document still held, for programme staff only; 404 for anyone else."""
+    if not user.is_authenticated or not user.is_programme_staff:
+        raise Http404
+    try:
+        document = VerificationDocument.objects.get(pk=int(pk), deleted_at__isnull=True)
+    except (TypeError, ValueError, VerificationDocument.DoesNotExist) as exc:
+        raise Http404 from exc
+    if not document.file:
+        raise Http404
+    return document
+
+
+def get_arbitration_for_staff(user, pk) -> ArbitrationRequest:
+    if not user.is_authenticated or not user.is_programme_staff:
+        raise Http404
+    try:
+        return ArbitrationRequest.objects.select_related("organisation", "user", "decided_by").get(
+            pk=int(pk)
+        )
+    except (TypeError, ValueError, ArbitrationRequest.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def arbitration_queue() -> list[ArbitrationRequest]:
+    return list(
+        ArbitrationRequest.objects.filter(state=ArbitrationRequest.State.PENDING)
+        .select_related("organisation", "user")
+        .order_by("created_at", "id")
+    )
+
+
+def organisation_members(organisation) -> list:
+    return list(
+        Membership.objects.filter(organisation=organisation)
+        .select_related("user")
+        .order_by("-role", "user__email")
+    )
+
+
+def get_unverified_sme_for_staff(user, pk):
+    if not user.is_authenticated or not user.is_programme_staff:
+        raise Http404
+    try:
+        return Organisation.objects.get(
+            pk=int(pk), kind=Organisation.Kind.SME, verified_at__isnull=True
+        )
+    except (TypeError, ValueError, Organisation.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def get_sme_for_staff(user, pk):
+    if not user.is_authenticated or not user.is_programme_staff:
+        raise Http404
+    try:
+        return Organisation.objects.get(pk=int(pk), kind=Organisation.Kind.SME)
+    except (TypeError, ValueError, Organisation.DoesNotExist) as exc:
+        raise Http404 from exc

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +17,16 @@ from stdnum.fr import siren as siren_number
 
 from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
+from accounts.services import AccountsError, transfer_administration
+from audit.services import record
 
-from .models import JoinRequest, ProfileChange, SMEProfile
+from .models import (
+    ArbitrationRequest,
+    JoinRequest,
+    ProfileChange,
+    SMEProfile,
+    VerificationDocument,
+)
 from .search import bump_version
 
 # Fields shown in the directory and compared between versions, in form order.
@@ -319,11 +327,26 @@ def submit_for_review(*, profile: SMEProfile, by: User) -> SMEProfile:
     return profile
 
 
-def publish_profile(*, profile: SMEProfile, by: User) -> SMEProfile:
+def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEProfile:
+    """Publish a profile waiting for review. When the SME is not verified yet, the same decision
+    verifies it: staff have looked at the evidence and say why (``reason``, required then)."""
+    reason = (reason or "").strip()
     with transaction.atomic():
         profile = SMEProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.state != SMEProfile.State.PENDING:
             raise TransitionError(_("Seul un profil en attente de validation peut être publié."))
+        organisation = Organisation.objects.select_for_update().get(pk=profile.organisation_id)
+        verifying = not organisation.is_verified
+        if verifying and not reason:
+            raise ValidationError(
+                _(
+                    "Indiquez sur quoi repose la vérification de l'identité (justificatif, "
+                    "domaine de l'e-mail, garantie d'un grand compte)."
+                ),
+                code="reason_required",
+            )
+        if verifying:
+            _verify(organisation=organisation, profile=profile, by=by, reason=reason)
         profile.state = SMEProfile.State.PUBLISHED
         profile.published_at = timezone.now()
         profile.rejection_reason = ""
@@ -338,17 +361,49 @@ def publish_profile(*, profile: SMEProfile, by: User) -> SMEProfile:
             ]
         )
         ProfileChange.objects.create(profile=profile, kind=ProfileChange.Kind.PUBLISHED, by=by)
+        record(
+            actor=by,
+            action="directory.profile_published",
+            target=profile,
+            organisation_id=organisation.pk,
+            changes={"state": (SMEProfile.State.PENDING, SMEProfile.State.PUBLISHED)},
+            reason=reason,
+        )
         transaction.on_commit(bump_version)
+        body = _(
+            "Bonne nouvelle : le profil de %(name)s est publié dans l'annuaire du Pacte PME.\n"
+            "%(url)s\n"
+        ) % {"name": profile.name, "url": _url("directory:detail", profile.siren)}
+        if verifying:
+            body += "\n" + _(
+                "L'équipe du programme a vérifié que vous représentez bien cette entreprise : "
+                "vous voyez désormais les commandes déclarées en son nom et pouvez y répondre.\n"
+                "%(url)s\n"
+            ) % {"url": _url("procurement:sme_orders")}
         _mail_later(
             _("Le profil de %(name)s est publié") % {"name": profile.name},
-            _(
-                "Bonne nouvelle : le profil de %(name)s est publié dans l'annuaire du Pacte PME.\n"
-                "%(url)s\n"
-            )
-            % {"name": profile.name, "url": _url("directory:detail", profile.siren)},
+            body,
             _admin_emails(profile.organisation),
         )
     return profile
+
+
+def _verify(*, organisation: Organisation, profile: SMEProfile, by: User, reason: str) -> None:
+    organisation.verified_at = timezone.now()
+    organisation.verified_by = by
+    organisation.save(update_fields=["verified_at", "verified_by"])
+    ProfileChange.objects.create(
+        profile=profile, kind=ProfileChange.Kind.VERIFIED, by=by, changes={"reason": reason}
+    )
+    record(
+        actor=by,
+        action="directory.sme_verified",
+        target=organisation,
+        organisation_id=organisation.pk,
+        changes={"verified": (False, True)},
+        reason=reason,
+    )
+    discard_documents(organisation=organisation)
 
 
 def reject_profile(*, profile: SMEProfile, by: User, reason: str) -> SMEProfile:
@@ -359,21 +414,37 @@ def reject_profile(*, profile: SMEProfile, by: User, reason: str) -> SMEProfile:
         profile = SMEProfile.objects.select_for_update().get(pk=profile.pk)
         if profile.state != SMEProfile.State.PENDING:
             raise TransitionError(_("Seul un profil en attente de validation peut être refusé."))
+        organisation = profile.organisation
         profile.state = SMEProfile.State.REJECTED
         profile.rejection_reason = reason
         profile.save(update_fields=["state", "rejection_reason", "updated_at"])
         ProfileChange.objects.create(
             profile=profile, kind=ProfileChange.Kind.REJECTED, by=by, changes={"reason": reason}
         )
+        record(
+            actor=by,
+            action="directory.profile_rejected",
+            target=profile,
+            organisation_id=organisation.pk,
+            changes={"state": (SMEProfile.State.PENDING, SMEProfile.State.REJECTED)},
+            reason=reason,
+        )
+        # The decision is taken: the identity document has been read and goes.
+        discard_documents(organisation=organisation)
+        body = _(
+            "L'équipe du programme n'a pas publié le profil de %(name)s, pour le motif "
+            "suivant :\n\n%(reason)s\n\nCorrigez le profil puis soumettez-le de nouveau : "
+            "%(url)s\n"
+        ) % {"name": profile.name, "reason": reason, "url": _url("directory:my_profile")}
+        if not organisation.is_verified:
+            body += "\n" + _(
+                "L'identité de la PME n'est pas vérifiée : joignez un extrait Kbis ou un avis de "
+                "situation INSEE récent (PDF) avant de soumettre de nouveau.\n"
+            )
         _mail_later(
             _("Le profil de %(name)s doit être revu") % {"name": profile.name},
-            _(
-                "L'équipe du programme n'a pas publié le profil de %(name)s, pour le motif "
-                "suivant :\n\n%(reason)s\n\nCorrigez le profil puis soumettez-le de nouveau : "
-                "%(url)s\n"
-            )
-            % {"name": profile.name, "reason": reason, "url": _url("directory:my_profile")},
-            _admin_emails(profile.organisation),
+            body,
+            _admin_emails(organisation),
         )
     return profile
 
@@ -403,3 +474,290 @@ def refresh_domain_names(*, domain) -> int:
         count = SMEProfile.objects.filter(domains=domain).update(domain_names=Subquery(names))
         transaction.on_commit(bump_version)
     return count
+
+
+# --- identity evidence ----------------------------------------------------------------------------
+
+
+def check_pdf(upload) -> None:
+    """A PDF of at most VERIFICATION_DOCUMENT_MAX_BYTES: the size, then the first bytes (%PDF-),
+    whatever the name or the browser's content type say. ValidationError otherwise."""
+    limit = settings.VERIFICATION_DOCUMENT_MAX_BYTES
+    if upload is None or not upload.size:
+        raise ValidationError(_("Le fichier est vide."), code="empty")
+    if upload.size > limit:
+        raise ValidationError(
+            _("Le fichier dépasse %(mb)s Mo : envoyez un PDF plus léger.")
+            % {"mb": limit // (1024 * 1024)},
+            code="too_large",
+        )
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if head != b"%PDF-":
+        raise ValidationError(
+            _("Seuls les fichiers PDF sont acceptés (extrait Kbis ou avis de situation INSEE)."),
+            code="not_pdf",
+        )
+
+
+def _clean_name(name: str) -> str:
+    base = (name or "document.pdf").replace("\\", "/").rsplit("/", 1)[-1].strip()
+    return base[:200] or "document.pdf"
+
+
+def upload_verification_document(*, organisation: Organisation, upload, by: User):
+    """A member of an unverified SME hands in its official document (replacing any previous one)."""
+    if not organisation.is_sme:
+        raise PermissionDenied
+    if not Membership.objects.filter(user=by, organisation=organisation).exists():
+        raise PermissionDenied
+    if organisation.is_verified:
+        raise TransitionError(_("L'identité de cette PME est déjà vérifiée."))
+    check_pdf(upload)
+    with transaction.atomic():
+        discard_documents(organisation=organisation)
+        document = VerificationDocument(
+            organisation=organisation,
+            original_name=_clean_name(upload.name),
+            size=upload.size,
+            uploaded_by=by,
+        )
+        document.file.save("justificatif.pdf", upload, save=False)
+        document.save()
+        profile = SMEProfile.objects.filter(organisation=organisation).first()
+        if profile is not None:
+            ProfileChange.objects.create(
+                profile=profile,
+                kind=ProfileChange.Kind.DOCUMENT,
+                by=by,
+                changes={"file": document.original_name},
+            )
+    return document
+
+
+def discard_documents(*, organisation: Organisation) -> int:
+    """Delete the files of the SME's identity documents (a decision was taken, or a new one
+    replaces them); the rows stay as history. The files go once the transaction commits."""
+    documents = list(
+        VerificationDocument.objects.filter(organisation=organisation, deleted_at__isnull=True)
+    )
+    names = [d.file.name for d in documents if d.file]
+    VerificationDocument.objects.filter(pk__in=[d.pk for d in documents]).update(
+        deleted_at=timezone.now(), file=""
+    )
+
+    def delete_files():
+        storage = VerificationDocument._meta.get_field("file").storage
+        for name in names:
+            storage.delete(name)
+
+    transaction.on_commit(delete_files)
+    return len(documents)
+
+
+# --- arbitration, transfer and conflicts (programme staff) ---------------------------------------
+
+
+def _staff_emails() -> list[str]:
+    return list(
+        User.objects.filter(is_programme_staff=True, is_active=True).values_list("email", flat=True)
+    )
+
+
+def request_arbitration(
+    *, user: User, organisation: Organisation, message: str, upload=None
+) -> ArbitrationRequest:
+    """Someone who says the SIREN is theirs asks programme staff to decide."""
+    message = (message or "").strip()
+    if not organisation.is_sme:
+        raise ValidationError(_("Seule l'inscription d'une PME peut être arbitrée."), code="kind")
+    if not message:
+        raise ValidationError(
+            _(
+                "Expliquez qui vous êtes dans l'entreprise et pourquoi vous contestez l'inscription."
+            ),
+            code="message_required",
+        )
+    if Membership.objects.filter(user=user, organisation=organisation, role=Role.ADMIN).exists():
+        raise ValidationError(_("Vous administrez déjà cette PME."), code="already_admin")
+    if upload:
+        check_pdf(upload)
+    with transaction.atomic():
+        if ArbitrationRequest.objects.filter(
+            organisation=organisation, user=user, state=ArbitrationRequest.State.PENDING
+        ).exists():
+            raise ValidationError(
+                _("Votre demande d'arbitrage est déjà entre les mains de l'équipe du programme."),
+                code="duplicate",
+            )
+        arbitration = ArbitrationRequest(organisation=organisation, user=user, message=message)
+        if upload:
+            arbitration.document_name = _clean_name(upload.name)
+            arbitration.document.save("justificatif.pdf", upload, save=False)
+        arbitration.save()
+        _mail_later(
+            _("Demande d'arbitrage pour %(org)s") % {"org": organisation.name},
+            _(
+                "%(who)s conteste l'inscription de %(org)s (SIREN %(siren)s) et demande à "
+                "l'équipe du programme d'arbitrer.\n\n%(message)s\n\n%(url)s\n"
+            )
+            % {
+                "who": user.email,
+                "org": organisation.name,
+                "siren": organisation.siren,
+                "message": message,
+                "url": _url("directory:arbitration", arbitration.pk),
+            },
+            _staff_emails(),
+        )
+        _mail_later(
+            _("Votre demande d'arbitrage pour %(org)s") % {"org": organisation.name},
+            _(
+                "L'équipe du programme a bien reçu votre demande concernant %(org)s. Elle "
+                "examinera les pièces et vous répondra par e-mail.\n"
+            )
+            % {"org": organisation.name},
+            [user.email],
+        )
+    return arbitration
+
+
+def _discard_arbitration_document(arbitration: ArbitrationRequest) -> None:
+    name = arbitration.document.name if arbitration.document else ""
+    if not name:
+        return
+    storage = ArbitrationRequest._meta.get_field("document").storage
+    ArbitrationRequest.objects.filter(pk=arbitration.pk).update(document="")
+    transaction.on_commit(lambda: storage.delete(name))
+
+
+def transfer_sme_administration(
+    *, organisation: Organisation, to_user: User, by: User, reason: str, remove_previous: bool
+) -> Membership:
+    """Transfer (accounts) and write it in the SME profile's history."""
+    with transaction.atomic():
+        try:
+            membership = transfer_administration(
+                organisation=organisation,
+                to_user=to_user,
+                by=by,
+                reason=reason,
+                remove_previous=remove_previous,
+            )
+        except AccountsError as exc:
+            raise ValidationError(str(exc), code="transfer") from exc
+        profile = SMEProfile.objects.filter(organisation=organisation).first()
+        if profile is not None:
+            ProfileChange.objects.create(
+                profile=profile,
+                kind=ProfileChange.Kind.TRANSFERRED,
+                by=by,
+                changes={"reason": reason.strip(), "to": to_user.email},
+            )
+    return membership
+
+
+def decide_arbitration(
+    *,
+    arbitration: ArbitrationRequest,
+    by: User,
+    transfer: bool,
+    reason: str,
+    remove_previous: bool = False,
+) -> ArbitrationRequest:
+    """Staff decide: hand the administration to the claimant, or refuse; both told by email."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indiquez le motif de la décision."), code="reason_required")
+    with transaction.atomic():
+        arbitration = ArbitrationRequest.objects.select_for_update().get(pk=arbitration.pk)
+        if arbitration.state != ArbitrationRequest.State.PENDING:
+            raise TransitionError(_("Cette demande a déjà été traitée."))
+        organisation = arbitration.organisation
+        if transfer:
+            transfer_sme_administration(
+                organisation=organisation,
+                to_user=arbitration.user,
+                by=by,
+                reason=reason,
+                remove_previous=remove_previous,
+            )
+        else:
+            _mail_later(
+                _("Votre demande d'arbitrage pour %(org)s") % {"org": organisation.name},
+                _(
+                    "L'équipe du programme a examiné votre demande concernant %(org)s et ne "
+                    "l'a pas retenue, pour le motif suivant :\n\n%(reason)s\n"
+                )
+                % {"org": organisation.name, "reason": reason},
+                [arbitration.user.email],
+            )
+        state = (
+            ArbitrationRequest.State.TRANSFERRED if transfer else ArbitrationRequest.State.REFUSED
+        )
+        arbitration.state = state
+        arbitration.decided_at = timezone.now()
+        arbitration.decided_by = by
+        arbitration.decision_reason = reason
+        arbitration.save(update_fields=["state", "decided_at", "decided_by", "decision_reason"])
+        record(
+            actor=by,
+            action="directory.arbitration_decided",
+            target=arbitration,
+            organisation_id=organisation.pk,
+            changes={"state": (ArbitrationRequest.State.PENDING, state)},
+            reason=reason,
+        )
+        _discard_arbitration_document(arbitration)
+    return arbitration
+
+
+def release_siren(*, organisation: Organisation, by: User, reason: str) -> str:
+    """Staff reject an unverified SME registration and free its SIREN (for a large account, or
+    the real company): its profile, memberships and documents go; the audit log keeps what it
+    was and its members are told why. Returns the SIREN released."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Indiquez le motif du refus de l'inscription."), code="reason")
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        if not organisation.is_sme or organisation.is_verified:
+            raise TransitionError(
+                _("Seule l'inscription d'une PME non vérifiée peut être refusée ainsi.")
+            )
+        emails = sorted(
+            Membership.objects.filter(organisation=organisation).values_list(
+                "user__email", flat=True
+            )
+        )
+        record(
+            actor=by,
+            action="directory.sme_registration_rejected",
+            target=organisation,
+            organisation_id=organisation.pk,
+            changes={
+                "name": (organisation.name, None),
+                "siren": (organisation.siren, None),
+                "members": (emails, []),
+            },
+            reason=reason,
+        )
+        discard_documents(organisation=organisation)
+        for arbitration in ArbitrationRequest.objects.filter(organisation=organisation):
+            _discard_arbitration_document(arbitration)
+        SMEProfile.objects.filter(organisation=organisation).delete()
+        siren, name = organisation.siren, organisation.name
+        organisation.delete()
+        _mail_later(
+            _("Inscription de %(org)s refusée") % {"org": name},
+            _(
+                "L'équipe du programme Pacte PME a refusé l'inscription de %(org)s "
+                "(SIREN %(siren)s), pour le motif suivant :\n\n%(reason)s\n\n"
+                "Si vous représentez bien cette entreprise, répondez à cet e-mail avec un "
+                "extrait Kbis ou un avis de situation INSEE récent.\n"
+            )
+            % {"org": name, "siren": siren, "reason": reason},
+            emails,
+        )
+    return siren

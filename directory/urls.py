@@ -20,6 +20,22 @@ urlpatterns = [
         views.decide_join_request,
         name="decide_join_request",
     ),
+    path("ma-pme/justificatif/", views.upload_document, name="upload_document"),
+    path("ma-pme/arbitrage/", views.request_arbitration, name="request_arbitration"),
     path("pilotage/moderation/", views.moderation, name="moderation"),
+    path(
+        "pilotage/moderation/justificatifs/<int:pk>/",
+        views.verification_document,
+        name="verification_document",
+    ),
+    path("pilotage/arbitrages/", views.arbitrations, name="arbitrations"),
+    path("pilotage/arbitrages/<int:pk>/", views.arbitration, name="arbitration"),
+    path(
+        "pilotage/arbitrages/<int:pk>/justificatif/",
+        views.arbitration_document,
+        name="arbitration_document",
+    ),
+    path("pilotage/pme/<int:pk>/transfert/", views.transfer, name="transfer"),
+    path("pilotage/pme/<int:pk>/liberer-siren/", views.release_siren, name="release_siren"),
     path("pilotage/moderation/<int:pk>/", views.moderate, name="moderate"),
 ]

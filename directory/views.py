@@ -3,23 +3,30 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from accounts import ratelimit
 from accounts.decorators import programme_staff_required
-from accounts.models import Membership
+from accounts.models import Membership, Organisation, User
 
 from . import exports, selectors, services
 from .forms import (
     DEFAULT_PAGE_SIZE,
     PAGE_SIZES,
+    ArbitrationDecisionForm,
+    ArbitrationForm,
     DirectoryFilterSet,
+    DocumentForm,
     ProfileForm,
+    PublishForm,
     RegistrationForm,
     RejectForm,
+    ReleaseForm,
+    TransferForm,
 )
 from .maps import region_map_svg
 from .models import HeadcountBand, RevenueBand, SMEProfile
@@ -297,10 +304,16 @@ def _sme_membership(request):
     return membership
 
 
+def too_many_attempts(request):
+    return render(request, "429.html", status=429)
+
+
 def register(request):
     """Register an SME by SIREN, or ask to join it when it is already registered."""
     form = RegistrationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        if not ratelimit.allow(request, "sme_registration"):
+            return too_many_attempts(request)
         try:
             outcome = services.register_or_join(user=request.user, **form.cleaned_data)
         except ValidationError as exc:
@@ -316,9 +329,56 @@ def register(request):
                 messages.info(request, _("Vous êtes déjà membre de cette PME."))
                 return redirect("directory:my_profile")
             return render(
-                request, "directory/join_requested.html", {"organisation": outcome.organisation}
+                request,
+                "directory/join_requested.html",
+                {
+                    "organisation": outcome.organisation,
+                    "arbitration_form": ArbitrationForm(
+                        initial={"siren": outcome.organisation.siren}
+                    ),
+                },
             )
     return render(request, "directory/register.html", {"form": form})
+
+
+def request_arbitration(request):
+    """Ask programme staff to decide who the SIREN belongs to (POST from the join page)."""
+    form = ArbitrationForm(request.POST or None, request.FILES or None)
+    organisation = None
+    if request.method == "POST" and form.is_valid():
+        organisation = Organisation.objects.filter(
+            siren=form.cleaned_data["siren"], kind=Organisation.Kind.SME
+        ).first()
+        if organisation is None:
+            raise Http404
+        if not ratelimit.allow(request, "sme_arbitration"):
+            return too_many_attempts(request)
+        try:
+            services.request_arbitration(
+                user=request.user,
+                organisation=organisation,
+                message=form.cleaned_data["message"],
+                upload=form.cleaned_data.get("document"),
+            )
+        except ValidationError as exc:
+            form.add_error("document" if exc.code in ("not_pdf", "too_large") else None, exc)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Demande d'arbitrage envoyée à l'équipe du programme ; "
+                    "vous recevrez sa décision par e-mail."
+                ),
+            )
+            return redirect("accounts:dashboard")
+    elif request.method != "POST":
+        return redirect("directory:register")
+    return render(
+        request,
+        "directory/join_requested.html",
+        {"organisation": organisation, "arbitration_form": form},
+        status=400,
+    )
 
 
 def my_profile(request):
@@ -343,8 +403,40 @@ def my_profile(request):
             "domains": list(profile.domains.all()),
             "labels": list(profile.labels.all()),
             "can_submit": profile.state in (SMEProfile.State.DRAFT, SMEProfile.State.REJECTED),
+            "verified": membership.organisation.is_verified,
+            "document": selectors.current_document(membership.organisation),
+            "document_form": DocumentForm(),
         },
     )
+
+
+@require_POST
+def upload_document(request):
+    """A member of an unverified SME hands in its Kbis extract or INSEE notice (PDF)."""
+    membership = _sme_membership(request)
+    if membership is None:
+        raise PermissionDenied
+    form = DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.upload_verification_document(
+                organisation=membership.organisation,
+                upload=form.cleaned_data["document"],
+                by=request.user,
+            )
+        except services.TransitionError as exc:
+            messages.error(request, str(exc))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(
+                request,
+                _("Justificatif reçu : l'équipe du programme le lira avec votre profil."),
+            )
+    else:
+        for errors in form.errors.values():
+            messages.error(request, " ".join(errors))
+    return redirect("directory:my_profile")
 
 
 def edit_profile(request):
@@ -413,13 +505,21 @@ def moderate(request, pk: int):
     profile = get_object_or_404(
         SMEProfile.objects.select_related("organisation", "region", "departement", "naf"), pk=pk
     )
-    reject_form = RejectForm(request.POST or None)
-    if request.method == "POST":
-        action = request.POST.get("action")
+    action = request.POST.get("action") if request.method == "POST" else None
+    reject_form = RejectForm(request.POST if action == "reject" else None)
+    publish_form = PublishForm(request.POST if action == "publish" else None)
+    verifying = not profile.organisation.is_verified
+    if action in ("publish", "reject"):
         try:
-            if action == "publish":
-                services.publish_profile(profile=profile, by=request.user)
-                messages.success(request, _("Profil publié ; la PME est prévenue."))
+            if action == "publish" and (not verifying or publish_form.is_valid()):
+                reason = publish_form.cleaned_data["reason"] if verifying else ""
+                services.publish_profile(profile=profile, by=request.user, reason=reason)
+                messages.success(
+                    request,
+                    _("Identité vérifiée et profil publié ; la PME est prévenue.")
+                    if verifying
+                    else _("Profil publié ; la PME est prévenue."),
+                )
                 return redirect("directory:moderation")
             if action == "reject" and reject_form.is_valid():
                 services.reject_profile(
@@ -430,8 +530,6 @@ def moderate(request, pk: int):
         except services.TransitionError as exc:
             messages.error(request, str(exc))
             return redirect("directory:moderate", pk=profile.pk)
-    if request.method != "POST":
-        reject_form = RejectForm()
     return render(
         request,
         "directory/moderate.html",
@@ -440,7 +538,159 @@ def moderate(request, pk: int):
             "changes": services.changes_since_publication(profile),
             "history": selectors.profile_history(profile),
             "reject_form": reject_form,
+            "publish_form": publish_form,
+            "verifying": verifying,
+            "evidence": selectors.verification_evidence(profile),
+            "members": selectors.organisation_members(profile.organisation),
             "domains": list(profile.domains.all()),
             "labels": list(profile.labels.all()),
         },
+    )
+
+
+def verification_document(request, pk: int):
+    """The identity document, to programme staff only (404 for anyone else)."""
+    document = selectors.get_document_for_staff(request.user, pk)
+    response = FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=document.original_name
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+def arbitration_document(request, pk: int):
+    arbitration = selectors.get_arbitration_for_staff(request.user, pk)
+    if not arbitration.document:
+        raise Http404
+    response = FileResponse(
+        arbitration.document.open("rb"),
+        content_type="application/pdf",
+        filename=arbitration.document_name or "justificatif.pdf",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+@programme_staff_required
+def arbitrations(request):
+    return render(
+        request, "directory/arbitrations.html", {"arbitrations": selectors.arbitration_queue()}
+    )
+
+
+@programme_staff_required
+def arbitration(request, pk: int):
+    arbitration = selectors.get_arbitration_for_staff(request.user, pk)
+    form = ArbitrationDecisionForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.decide_arbitration(
+                    arbitration=arbitration,
+                    by=request.user,
+                    transfer=form.cleaned_data["decision"] == "transfer",
+                    reason=form.cleaned_data["reason"],
+                    remove_previous=form.cleaned_data["remove_previous"],
+                )
+            except (services.TransitionError, ValidationError) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+            else:
+                messages.success(
+                    request, _("Décision enregistrée ; chacun est prévenu par e-mail.")
+                )
+                return redirect("directory:arbitrations")
+        status = 400
+    organisation = arbitration.organisation
+    return render(
+        request,
+        "directory/arbitration.html",
+        {
+            "arbitration": arbitration,
+            "form": form,
+            "members": selectors.organisation_members(organisation),
+            "profile": selectors.profile_of(organisation),
+        },
+        status=status,
+    )
+
+
+@programme_staff_required
+def transfer(request, pk: int):
+    """Staff hand an SME's administration to another person."""
+    organisation = selectors.get_sme_for_staff(request.user, pk)
+    form = TransferForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            to_user = User.objects.filter(email__iexact=form.cleaned_data["email"]).first()
+            if to_user is None:
+                form.add_error("email", _("Aucun compte n'existe pour cette adresse."))
+            else:
+                try:
+                    services.transfer_sme_administration(
+                        organisation=organisation,
+                        to_user=to_user,
+                        by=request.user,
+                        reason=form.cleaned_data["reason"],
+                        remove_previous=form.cleaned_data["remove_previous"],
+                    )
+                except ValidationError as exc:
+                    form.add_error(None, exc)
+                else:
+                    messages.success(
+                        request, _("Administration transférée ; chacun est prévenu par e-mail.")
+                    )
+                    profile = selectors.profile_of(organisation)
+                    if profile is not None:
+                        return redirect("directory:moderate", pk=profile.pk)
+                    return redirect("directory:moderation")
+        status = 400
+    return render(
+        request,
+        "directory/transfer.html",
+        {
+            "organisation": organisation,
+            "form": form,
+            "members": selectors.organisation_members(organisation),
+        },
+        status=status,
+    )
+
+
+@programme_staff_required
+def release_siren(request, pk: int):
+    """Staff reject an unverified SME registration, which frees its SIREN."""
+    organisation = selectors.get_unverified_sme_for_staff(request.user, pk)
+    form = ReleaseForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                siren = services.release_siren(
+                    organisation=organisation, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except (services.TransitionError, ValidationError) as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(
+                    request,
+                    _("Inscription refusée : le SIREN %(siren)s est libre.") % {"siren": siren},
+                )
+                return redirect("accounts:large_account_create")
+        status = 400
+    profile = selectors.profile_of(organisation)
+    return render(
+        request,
+        "directory/release_siren.html",
+        {
+            "organisation": organisation,
+            "profile": profile,
+            "evidence": selectors.verification_evidence(profile) if profile else None,
+            "members": selectors.organisation_members(organisation),
+            "form": form,
+        },
+        status=status,
     )

@@ -189,6 +189,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# The portal's own limits (accounts.ratelimit, counted in the Redis cache; fail open with a log
+# line when Redis is down): {action: (per user, per IP, period in seconds)}.
+PACTE_RATE_LIMITS = {
+    "sme_registration": (5, 20, 3600),  # registrations and join requests
+    "sme_arbitration": (3, 10, 86400),  # requests to programme staff to arbitrate a SIREN
+}
+# An SME's identity document: PDF only, at most this many bytes.
+VERIFICATION_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL", "console://")
@@ -244,6 +252,8 @@ STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / ".local" / "staticfiles
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / ".local" / "media")))
+# SMEs' identity documents (Kbis, INSEE notices): never under MEDIA_URL, read by staff through a view.
+PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT", str(BASE_DIR / ".local" / "private-media")))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

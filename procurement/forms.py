@@ -280,3 +280,25 @@ class CampaignAccountFilter(django_filters.FilterSet):
         if value == "no":
             return queryset.filter(disputed_count=0)
         return queryset
+
+
+class VouchForm(forms.Form):
+    """A large-account administrator vouches for a contact of an SME it has ordered from."""
+
+    contact = forms.ChoiceField(label=_("Personne que vous connaissez comme représentant la PME"))
+    comment = forms.CharField(
+        label=_("Commentaire pour l'équipe du programme"),
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    confirm = forms.BooleanField(
+        label=_(
+            "Je confirme que notre organisation est en relation avec cette personne au titre "
+            "de cette entreprise."
+        )
+    )
+
+    def __init__(self, *args, contacts, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].choices = [(str(u.pk), u.email) for u in contacts]

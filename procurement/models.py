@@ -132,16 +132,19 @@ def registered_sme() -> Exists:
 
 class OrderLineQuerySet(models.QuerySet):
     def visible_to(self, user) -> "OrderLineQuerySet":
-        """Staff: all; large-account members: their declarations' lines; SME members: the lines
-        naming their SIREN in submitted declarations."""
+        """Staff: all; large-account members: their declarations' lines; members of a verified
+        SME: the lines naming its SIREN in submitted declarations."""
         if not user.is_authenticated:
             return self.none()
         if user.is_programme_staff:
             return self.all()
         from accounts.models import Membership
 
+        # Only SMEs whose identity programme staff have verified see what is declared in their name.
         sirens = Membership.objects.filter(
-            user=user, organisation__kind=Organisation.Kind.SME
+            user=user,
+            organisation__kind=Organisation.Kind.SME,
+            organisation__verified_at__isnull=False,
         ).values("organisation__siren")
         return self.filter(
             Q(declaration__organisation__memberships__user=user)

@@ -66,9 +66,10 @@ def get_line_for_declaration(declaration: Declaration, pk) -> OrderLine:
 
 
 def get_sme_line_for_user(request: HttpRequest, pk) -> OrderLine:
-    """A line naming the active SME, in a submitted declaration; 404 otherwise."""
+    """A line naming the active SME, in a submitted declaration; 404 otherwise (and for an SME
+    whose identity is not verified yet)."""
     organisation = request.organisation or None
-    if organisation is None or not organisation.is_sme:
+    if organisation is None or not organisation.is_sme or not organisation.is_verified:
         raise Http404
     try:
         return (
@@ -180,7 +181,9 @@ def latest_import(declaration: Declaration) -> ImportJob | None:
 
 
 def sme_lines(organisation: Organisation) -> QuerySet[OrderLine]:
-    """Lines naming the SME's SIREN in submitted declarations."""
+    """Lines naming the SME's SIREN in submitted declarations; none until the SME is verified."""
+    if not organisation.is_verified:
+        return OrderLine.objects.none()
     return (
         OrderLine.objects.filter(
             sme_profile_id=organisation.siren, declaration__state=Declaration.State.SUBMITTED
@@ -368,3 +371,35 @@ def sme_autocomplete(query: str) -> list[SMEProfile]:
     from directory.selectors import autocomplete_profiles
 
     return autocomplete_profiles(query=query, limit=8)
+
+
+def unverified_smes_named_by(organisation: Organisation) -> list[dict]:
+    """SMEs registered but not verified that the account named in its declarations: it may vouch
+    for the person who registered them. One query."""
+    named = OrderLine.objects.filter(declaration__organisation=organisation).values(
+        "sme_profile_id"
+    )
+    return list(
+        Organisation.objects.filter(
+            kind=Organisation.Kind.SME, verified_at__isnull=True, siren__in=named
+        )
+        .order_by("name", "pk")
+        .values("pk", "name", "siren")
+    )
+
+
+def get_unverified_sme_for_voucher(request: HttpRequest, siren) -> Organisation:
+    """An unverified SME named in the active large account's lines; 404 otherwise."""
+    organisation = request.organisation or None
+    if organisation is None or not organisation.is_large_account:
+        raise Http404
+    siren = str(siren or "")
+    named = OrderLine.objects.filter(
+        declaration__organisation=organisation, sme_profile_id=siren
+    ).exists()
+    sme = Organisation.objects.filter(
+        siren=siren, kind=Organisation.Kind.SME, verified_at__isnull=True
+    ).first()
+    if sme is None or not named:
+        raise Http404
+    return sme

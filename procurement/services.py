@@ -203,10 +203,22 @@ def add_line(*, declaration: Declaration, data: LineData, by: User) -> OrderLine
 
 
 def update_line(*, line: OrderLine, data: LineData, by: User) -> OrderLine:
+    """Change a line. When its SIREN, amount or date changes after the SME answered, the answer no
+    longer holds: the line goes back to "to answer" (the history keeps the previous answer)."""
     declaration = line.declaration
     _require_edit(declaration, by)
     _check_line(declaration, data)
+    changed = (
+        line.sme_profile_id != data.siren
+        or line.amount != data.amount
+        or line.order_date != data.order_date
+    )
     with transaction.atomic():
+        if changed and line.sme_status != OrderLine.SMEStatus.PENDING:
+            line.sme_status = OrderLine.SMEStatus.PENDING
+            line.sme_comment = ""
+            line.sme_responded_at = None
+            line.sme_responded_by = None
         line.sme_profile_id = data.siren
         line.sme_name = _sme_name(data)
         line.amount = data.amount
@@ -271,15 +283,30 @@ def reopen_declaration(*, declaration: Declaration, by: User, reason: str) -> De
 
 
 def respond_to_line(*, line: OrderLine, by: User, status: str, comment: str) -> OrderLine:
-    """A member of the SME named by the line confirms or disputes it (a comment explains a dispute)."""
+    """A member of the verified SME named by the line confirms or disputes it (a comment explains
+    a dispute), while the line's campaign is not closed."""
     is_member = Membership.objects.filter(
-        user=by, organisation__siren=line.sme_siren, organisation__kind=Organisation.Kind.SME
+        user=by,
+        organisation__siren=line.sme_siren,
+        organisation__kind=Organisation.Kind.SME,
+        organisation__verified_at__isnull=False,
     ).exists()
     if not is_member:
         raise PermissionDenied
-    state = Declaration.objects.filter(pk=line.declaration_id).values_list("state", flat=True)
-    if state.first() != Declaration.State.SUBMITTED:
+    row = (
+        Declaration.objects.filter(pk=line.declaration_id)
+        .values_list("state", "campaign__state")
+        .first()
+    )
+    if row is None or row[0] != Declaration.State.SUBMITTED:
         raise TransitionError(_("Cette déclaration n'est pas soumise."))
+    if row[1] == Campaign.State.CLOSED:
+        raise TransitionError(
+            _(
+                "La campagne de cette commande est close : les réponses ne sont plus reçues. "
+                "Écrivez à l'équipe du programme si la commande est fausse."
+            )
+        )
     if status not in {OrderLine.SMEStatus.CONFIRMED, OrderLine.SMEStatus.DISPUTED}:
         raise TransitionError(_("Réponse inconnue."))
     if status == OrderLine.SMEStatus.DISPUTED and not comment.strip():
@@ -299,6 +326,50 @@ def respond_to_line(*, line: OrderLine, by: User, status: str, comment: str) -> 
             ]
         )
     return line
+
+
+def can_answer(line: OrderLine) -> bool:
+    """Answers are received until the line's campaign is closed (README: SME answers)."""
+    return line.declaration.campaign.state != Campaign.State.CLOSED
+
+
+# --- Vouching ---------------------------------------------------------------------------------
+
+
+def vouch_for_sme(
+    *, sme: Organisation, contact: User, by: User, voucher: Organisation, comment: str = ""
+):
+    """An administrator of a large account that named the SME in its declarations says it knows
+    ``contact`` as the SME's representative: evidence staff see when they verify the SME."""
+    from directory.models import ProfileChange, Vouch
+
+    membership = _membership(by, voucher)
+    if not voucher.is_large_account or membership is None or not membership.is_admin:
+        raise PermissionDenied
+    if not OrderLine.objects.filter(
+        declaration__organisation=voucher, sme_profile_id=sme.siren
+    ).exists():
+        raise PermissionDenied
+    if not Membership.objects.filter(user=contact, organisation=sme).exists():
+        raise TransitionError(_("Cette personne n'est pas membre de la PME."))
+    if sme.is_verified:
+        raise TransitionError(_("L'identité de cette PME est déjà vérifiée."))
+    with transaction.atomic():
+        vouch, created = Vouch.objects.get_or_create(
+            organisation=sme,
+            voucher=voucher,
+            contact=contact,
+            defaults={"by": by, "comment": comment.strip()[:1000]},
+        )
+        profile = SMEProfile.objects.filter(organisation=sme).first()
+        if created and profile is not None:
+            ProfileChange.objects.create(
+                profile=profile,
+                kind=ProfileChange.Kind.VOUCHED,
+                by=by,
+                changes={"voucher": voucher.name, "contact": contact.email},
+            )
+    return vouch
 
 
 # --- Imports ----------------------------------------------------------------------------------

@@ -20,6 +20,8 @@ urlpatterns = [
     ),
     path("declarations/modele.<str:fmt>", views.import_template, name="import_template"),
     path("declarations/pme/suggestions/", views.sme_autocomplete, name="sme_autocomplete"),
+    path("declarations/pme-a-verifier/", views.smes_to_vouch_for, name="smes_to_vouch_for"),
+    path("declarations/pme-a-verifier/<str:siren>/", views.vouch, name="vouch"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration_detail"),
     path("declarations/<int:pk>/total/", views.declaration_total, name="declaration_total"),
     path("declarations/<int:pk>/totaux/", views.declaration_totals, name="declaration_totals"),

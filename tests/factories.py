@@ -51,9 +51,12 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Organisation {n}")
     siren = factory.Sequence(valid_siren)
     joined_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=400))
+    # Verified by default (an SME's identity checked by staff); `unverified=True` for a new SME.
+    verified_at = factory.LazyFunction(timezone.now)
 
     class Params:
         sme = factory.Trait(kind=Organisation.Kind.SME)
+        unverified = factory.Trait(verified_at=None)
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -69,7 +72,8 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
 
 class SMEProfileFactory(factory.django.DjangoModelFactory):
-    """A published SME profile (use state=... for others)."""
+    """A published SME profile of a verified SME (use state=... for others, `unverified=True` for
+    an SME whose identity staff have not checked)."""
 
     class Meta:
         model = SMEProfile
@@ -88,6 +92,11 @@ class SMEProfileFactory(factory.django.DjangoModelFactory):
     published_at = factory.LazyFunction(timezone.now)
 
     class Params:
+        unverified = factory.Trait(
+            organisation=factory.SubFactory(OrganisationFactory, sme=True, unverified=True),
+            state=SMEProfile.State.DRAFT,
+            published_at=None,
+        )
         draft = factory.Trait(state=SMEProfile.State.DRAFT, published_at=None)
         pending = factory.Trait(
             state=SMEProfile.State.PENDING,

@@ -24,7 +24,7 @@ from .imports import (
     import_template,
     import_upload,
 )
-from .sme import sme_order_respond, sme_orders
+from .sme import sme_order_respond, sme_orders, smes_to_vouch_for, vouch
 from .staff import (
     campaign_dashboard,
     campaign_export,
@@ -63,5 +63,7 @@ __all__ = [
     "sme_autocomplete",
     "sme_order_respond",
     "sme_orders",
+    "smes_to_vouch_for",
     "staff_campaigns",
+    "vouch",
 ]
