@@ -345,7 +345,7 @@ def transfer_administration(
             target=organisation,
             organisation_id=organisation.pk,
             changes={
-                "administrators": (before, [to_user.email]),
+                "administrators": (", ".join(before), to_user.email),
                 "previous_administrators": (
                     "admin",
                     "removed" if remove_previous else "member",

@@ -739,7 +739,7 @@ def release_siren(*, organisation: Organisation, by: User, reason: str) -> str:
             changes={
                 "name": (organisation.name, None),
                 "siren": (organisation.siren, None),
-                "members": (emails, []),
+                "members": (", ".join(emails), ""),
             },
             reason=reason,
         )

@@ -59,7 +59,9 @@ def test_sme_registers_is_published_then_found_filtered_and_exported(page, brows
     page = sign_in(new_page(browser, live_server.url), staff.email)
     page.goto("/pilotage/moderation/")
     page.get_by_role("link", name="Vigie Lyonnaise").click()
-    page.get_by_role("button", name="Publier").click()
+    # A new SME: publishing verifies its identity too, which staff justify.
+    page.get_by_label("Sur quoi repose la vérification").fill("Domaine de l'e-mail vérifié")
+    page.get_by_role("button", name="Vérifier l'identité et publier").click()
     page.wait_for_url(re.compile(r"/pilotage/moderation/$"))
     assert SMEProfile.objects.get(siren=SIREN).state == SMEProfile.State.PUBLISHED
     page.context.close()
