@@ -619,3 +619,12 @@ def test_registration_works_when_the_rate_limit_cache_is_down(client, settings, 
     assert response.status_code == 302
     assert Organisation.objects.filter(siren=SIREN).exists()
     assert "unreachable" in caplog.text
+
+
+def test_the_verification_pages_read_in_english_too(client):
+    profile = SMEProfileFactory(unverified=True)
+    client.force_login(member_of(profile.organisation, admin=True))
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    assert "SME identity to be verified" in client.get(ORDERS).content.decode()
+    page = client.get(reverse("directory:my_profile")).content.decode()
+    assert "Prove that you represent this company" in page
