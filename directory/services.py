@@ -388,6 +388,31 @@ def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEPr
     return profile
 
 
+def verify_sme(*, profile: SMEProfile, by: User, reason: str) -> Organisation:
+    """Staff verify an SME's identity without publishing its profile (the profile's content still
+    needs work, say): its members see the orders declared in its name from now on."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(
+            _("Indiquez sur quoi repose la vérification de l'identité."), code="reason_required"
+        )
+    with transaction.atomic():
+        organisation = Organisation.objects.select_for_update().get(pk=profile.organisation_id)
+        if organisation.is_verified:
+            raise TransitionError(_("L'identité de cette PME est déjà vérifiée."))
+        _verify(organisation=organisation, profile=profile, by=by, reason=reason)
+        _mail_later(
+            _("Identité de %(name)s vérifiée") % {"name": organisation.name},
+            _(
+                "L'équipe du programme a vérifié que vous représentez bien %(name)s : vous voyez "
+                "désormais les commandes déclarées en son nom et pouvez y répondre.\n%(url)s\n"
+            )
+            % {"name": organisation.name, "url": _url("procurement:sme_orders")},
+            _admin_emails(organisation),
+        )
+    return organisation
+
+
 def _verify(*, organisation: Organisation, profile: SMEProfile, by: User, reason: str) -> None:
     organisation.verified_at = timezone.now()
     organisation.verified_by = by

@@ -507,10 +507,16 @@ def moderate(request, pk: int):
     )
     action = request.POST.get("action") if request.method == "POST" else None
     reject_form = RejectForm(request.POST if action == "reject" else None)
-    publish_form = PublishForm(request.POST if action == "publish" else None)
+    publish_form = PublishForm(request.POST if action in ("publish", "verify") else None)
     verifying = not profile.organisation.is_verified
-    if action in ("publish", "reject"):
+    if action in ("publish", "reject", "verify"):
         try:
+            if action == "verify" and verifying and publish_form.is_valid():
+                services.verify_sme(
+                    profile=profile, by=request.user, reason=publish_form.cleaned_data["reason"]
+                )
+                messages.success(request, _("Identité vérifiée ; la PME est prévenue."))
+                return redirect("directory:moderate", pk=profile.pk)
             if action == "publish" and (not verifying or publish_form.is_valid()):
                 reason = publish_form.cleaned_data["reason"] if verifying else ""
                 services.publish_profile(profile=profile, by=request.user, reason=reason)

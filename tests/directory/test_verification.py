@@ -628,3 +628,24 @@ def test_the_verification_pages_read_in_english_too(client):
     assert "SME identity to be verified" in client.get(ORDERS).content.decode()
     page = client.get(reverse("directory:my_profile")).content.decode()
     assert "Prove that you represent this company" in page
+
+
+def test_staff_may_verify_the_identity_without_publishing_the_profile(
+    client, mailoutbox, django_capture_on_commit_callbacks
+):
+    profile = SMEProfileFactory(unverified=True)  # a draft
+    owner = member_of(profile.organisation, admin=True)
+    client.force_login(UserFactory(staff=True))
+    url = reverse("directory:moderate", args=[profile.pk])
+    assert "Vérifier l'identité sans publier" in client.get(url).content.decode()
+    client.post(url, {"action": "verify", "reason": ""})
+    profile.organisation.refresh_from_db()
+    assert not profile.organisation.is_verified
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"action": "verify", "reason": "Avis INSEE conforme"})
+    profile.refresh_from_db()
+    profile.organisation.refresh_from_db()
+    assert profile.organisation.is_verified
+    assert profile.state == SMEProfile.State.DRAFT
+    assert AuditEvent.objects.get(action="directory.sme_verified").reason == "Avis INSEE conforme"
+    assert any(m.to == [owner.email] and "commandes" in m.body for m in mailoutbox)
