@@ -12,7 +12,13 @@ logger = logging.getLogger(__name__)
 
 
 def client_ip(request) -> str:
-    return request.META.get("REMOTE_ADDR", "") or "unknown"
+    """The client's address as allauth sees it (so that its trusted-proxy settings apply here too)."""
+    from allauth.account.adapter import get_adapter
+
+    try:
+        return get_adapter(request).get_client_ip(request)
+    except Exception:
+        return request.META.get("REMOTE_ADDR", "") or "unknown"
 
 
 def _over(key: str, limit: int, period: int) -> bool:

@@ -178,7 +178,12 @@ def _check_line(declaration: Declaration, data: LineData) -> None:
 def _sme_name(data: LineData) -> str:
     if data.sme_name:
         return data.sme_name
-    name = SMEProfile.objects.filter(siren=data.siren).values_list("name", flat=True).first()
+    # The name an unverified registration chose is not trusted to name a declared order.
+    name = (
+        SMEProfile.objects.filter(siren=data.siren, organisation__verified_at__isnull=False)
+        .values_list("name", flat=True)
+        .first()
+    )
     if not name:
         raise TransitionError(_("Indiquez la raison sociale de cette PME non inscrite."))
     return name

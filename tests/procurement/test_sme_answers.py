@@ -127,3 +127,24 @@ def test_verified_sme_member_sees_lines_unverified_one_does_not(declaration, adm
     services.submit_declaration(declaration=declaration, by=admin, attested=True)
     assert OrderLine.objects.visible_to(member_of(verified.organisation)).count() == 1
     assert not OrderLine.objects.visible_to(member_of(unverified.organisation)).exists()
+
+
+def test_the_name_an_unverified_registration_chose_never_names_a_declared_order(declaration, buyer):
+    from directory.models import Domain
+
+    squatted = SMEProfileFactory(unverified=True, name="Nom choisi par un inconnu")
+    data = LineData(
+        siren=squatted.siren,
+        sme_name="",
+        amount=Decimal("10.00"),
+        order_date=declaration.campaign.opens_on,
+        domain=Domain.objects.get(slug="cybersecurite"),
+    )
+    with pytest.raises(TransitionError):
+        services.add_line(declaration=declaration, data=data, by=buyer)
+    line = services.add_line(
+        declaration=declaration,
+        data=LineData(**{**data.__dict__, "sme_name": "Cyberbase"}),
+        by=buyer,
+    )
+    assert line.sme_name == "Cyberbase"
