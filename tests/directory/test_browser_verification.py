@@ -8,12 +8,15 @@ import pytest
 from playwright.sync_api import expect
 
 from accounts.models import Organisation
+from directory import services
 from directory.models import VerificationDocument
 from tests.factories import (
     DeclarationFactory,
     OrderLineFactory,
     OrganisationFactory,
+    SMEProfileFactory,
     UserFactory,
+    member_of,
 )
 
 from .test_browser import new_page, sign_in
@@ -91,6 +94,28 @@ def test_sme_proves_its_identity_staff_verify_then_its_orders_appear(
     staff_page.get_by_label("Sur quoi repose la vérification").fill("Kbis conforme")
     staff_page.get_by_role("button", name="Vérifier l'identité et publier").click()
     staff_page.wait_for_url(re.compile(r"/pilotage/moderation/$"))
+
+    # The other staff pages of this feature are accessible too: arbitration, transfer, and the
+    # conflict between an unverified SME and a new large account.
+    squatted = SMEProfileFactory(unverified=True, organisation__name="Inscription douteuse")
+    services.request_arbitration(
+        user=UserFactory(), organisation=squatted.organisation, message="C'est mon entreprise"
+    )
+    staff_page.goto("/pilotage/arbitrages/")
+    staff_page.get_by_role("link", name="Inscription douteuse").click()
+    expect(staff_page.get_by_text("C'est mon entreprise")).to_be_visible()
+    assert_accessible(staff_page)
+    staff_page.goto(f"/pilotage/pme/{squatted.organisation_id}/transfert/")
+    assert_accessible(staff_page)
+    staff_page.goto("/pilotage/grands-comptes/nouveau/")
+    staff_page.get_by_label("Raison sociale").fill("Énergies de France")
+    staff_page.get_by_label("SIREN").fill(squatted.siren)
+    staff_page.get_by_label("E-mail du premier administrateur").fill("achats@energies.example")
+    staff_page.get_by_role("button", name="Créer et inviter").click()
+    expect(staff_page.get_by_text("SIREN réclamé par une PME non vérifiée")).to_be_visible()
+    assert_accessible(staff_page)
+    staff_page.get_by_role("link", name="Examiner et libérer le SIREN").click()
+    assert_accessible(staff_page)
     staff_page.context.close()
     assert Organisation.objects.get(siren=SIREN).is_verified
     assert VerificationDocument.objects.get().deleted_at is not None
@@ -101,3 +126,20 @@ def test_sme_proves_its_identity_staff_verify_then_its_orders_appear(
     expect(page.get_by_role("cell", name="Banque Hexagone", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name=re.compile("Confirmer ou contester"))).to_be_visible()
     assert_accessible(page)
+    page.context.close()
+
+    # A large account's administrator vouches for the contact of an SME it named.
+    newcomer = SMEProfileFactory(unverified=True, organisation__name="Nouvelle PME")
+    contact = member_of(newcomer.organisation, admin=True, email="contact@nouvelle-pme.fr")
+    OrderLineFactory(declaration=declaration, sme_profile=newcomer)
+    buyer = member_of(account, admin=True, email="acheteuse@banque.example")
+    page = sign_in(new_page(browser, live_server.url), buyer.email)
+    page.goto("/declarations/pme-a-verifier/")
+    assert_accessible(page)
+    page.get_by_role("link", name="Nouvelle PME").click()
+    page.get_by_label("Personne que vous connaissez").select_option(label=contact.email)
+    page.get_by_label("Je confirme").check()
+    assert_accessible(page)
+    page.get_by_role("button", name="Me porter garant").click()
+    expect(page.get_by_text("Merci")).to_be_visible()
+    page.context.close()
