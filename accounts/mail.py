@@ -46,6 +46,7 @@ def deliver(*, email_id: int) -> bool:
     """Send one outbox email now (in the worker). Returns False when it was already sent."""
     from django.core.mail import send_mail
 
+    failure = None
     with transaction.atomic():
         email = OutgoingEmail.objects.select_for_update().filter(pk=email_id).first()
         if email is None or email.sent_at is not None:
@@ -54,13 +55,16 @@ def deliver(*, email_id: int) -> bool:
         try:
             send_mail(email.subject, email.body, None, list(email.to), fail_silently=False)
         except Exception as exc:
+            failure = exc
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             email.next_attempt_at = timezone.now() + timedelta(seconds=retry_delay(email.attempts))
             email.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-            raise
-        email.sent_at = timezone.now()
-        email.last_error = ""
-        email.save(update_fields=["attempts", "last_error", "sent_at"])
+        else:
+            email.sent_at = timezone.now()
+            email.last_error = ""
+            email.save(update_fields=["attempts", "last_error", "sent_at"])
+    if failure is not None:  # raised once the attempt is recorded, for the task to retry
+        raise failure
     return True
 
 
