@@ -45,7 +45,9 @@ DEBUG = env_bool("DEBUG", TESTING)
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set: DEBUG is off unless DEBUG=1 is set (make targets set it)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
