@@ -38,9 +38,26 @@ MAX_ATTEMPTS = 2
 
 
 def _enqueue(job: ReportJob) -> None:
+    """Send the job's task after commit; with the broker unreachable the job fails at once, with
+    a message, instead of waiting in the queued state for a message that was never sent."""
     from .tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(job.pk))
+    job_id = job.pk
+
+    def send() -> None:
+        try:
+            render_report.delay(job_id)
+        except Exception:
+            logger.exception("report job %s: the broker is unreachable", job_id)
+            fail_job(
+                job_id=job_id,
+                message=_(
+                    "La file d'attente des générations est indisponible (Redis) : "
+                    "relancez la génération dans quelques minutes."
+                ),
+            )
+
+    transaction.on_commit(send)
 
 
 def request_programme_report(*, campaign: Campaign, by: User) -> ReportJob:

@@ -184,3 +184,34 @@ def test_reports_render_on_empty_and_incomplete_data(db):
     member_version = services.run_job(job_id=member_job.pk)
     assert member_version is not None, ReportJob.objects.get(pk=member_job.pk).error_message
     assert declaration.organisation.name in pdf_text(member_version.pdf.read())
+
+
+def test_with_the_broker_down_a_request_fails_the_job_with_a_message(
+    client, report_data, django_capture_on_commit_callbacks
+):
+    import socket
+
+    from pacte.celery import app as celery_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    original = celery_app.conf.broker_url
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{closed_port}/0"
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    staff = UserFactory(staff=True)
+    client.force_login(staff)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("reports:staff_generate"), {"annee": "2025", "kind": "programme"}
+            )
+    finally:
+        celery_app.conf.broker_url = original
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+    assert response.status_code == 302
+    job = ReportJob.objects.get(kind="programme")
+    assert job.state == ReportJob.State.FAILED and "indisponible" in job.error_message
+    assert job.can_retry
