@@ -8,6 +8,9 @@ STAMP := $(VENV)/.installed
 BENCH ?=
 
 export PYTHONDONTWRITEBYTECODE := 1
+# The settings default to production (DEBUG off, SECRET_KEY required); make is the developer's
+# tool, so its targets run in development mode unless DEBUG is given.
+export DEBUG ?= 1
 
 .PHONY: run test lint bench install messages stop reset-local clean compose-check
 
@@ -49,9 +52,17 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(PY) -m bench $(BENCH)
 
+# `docker compose config` when Docker's compose is installed; otherwise a check of the YAML and of
+# its references (services, volumes, one beat, the proxy's body limit) in Python.
 compose-check:
-	@SECRET_KEY=check POSTGRES_PASSWORD=check sh -c 'docker compose config --quiet 2>/dev/null || docker-compose config --quiet' \
-		&& echo "docker-compose.yml is valid"
+	@if docker compose version >/dev/null 2>&1; then \
+		SECRET_KEY=check POSTGRES_PASSWORD=check docker compose config --quiet; \
+	elif command -v docker-compose >/dev/null 2>&1; then \
+		SECRET_KEY=check POSTGRES_PASSWORD=check docker-compose config --quiet; \
+	else \
+		echo "docker compose not found: checking docker-compose.yml with deploy/compose_check.py"; \
+		$(PY) deploy/compose_check.py docker-compose.yml; \
+	fi && echo "docker-compose.yml is valid"
 
 stop:
 	@test -x $(PY) && $(PY) -m pacte.embedded stop || true

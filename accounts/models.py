@@ -293,6 +293,9 @@ class OutgoingEmail(models.Model):
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)
     last_error = models.TextField(_("dernière erreur"), blank=True)
+    # When the worker is due to try again (set at each failure, and when the sweep hands the email
+    # to a worker): the sweep leaves the email alone until then.
+    next_attempt_at = models.DateTimeField(_("prochaine tentative"), null=True, blank=True)
 
     class Meta:
         ordering = ["created_at", "pk"]

@@ -1,6 +1,11 @@
-"""`make run`: migrate, load the demo data once, then serve the portal with a Celery worker.
+"""`make run`: migrate, load the demo data once, then serve the portal with a Celery worker and
+Celery beat (the scheduler of the periodic sweeps).
 
-Ctrl-C stops both.  Runs against DATABASE_URL / REDIS_URL, or the embedded servers.
+Beat runs as a process of its own rather than inside the worker (`worker -B`): exactly one
+scheduler must run however many workers there are, and a worker can then be killed and restarted
+(as the tests do) without stopping the sweeps. docker-compose has the same three processes.
+Ctrl-C stops them all. Runs against DATABASE_URL / REDIS_URL, or the embedded servers, in
+development mode (DEBUG=1 unless DEBUG is set).
 """
 
 import os
@@ -8,10 +13,12 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "pacte.settings")
+os.environ.setdefault("DEBUG", "1")
 ADDRESS = os.environ.get("PACTE_ADDRESS", "127.0.0.1:8000")
 
 
@@ -24,6 +31,7 @@ def main() -> int:
     env = dict(os.environ, DATABASE_URL=settings.DATABASE_URL, REDIS_URL=settings.REDIS_URL)
     call_command("migrate", interactive=False, verbosity=1)
     call_command("seed_demo", only_once=True)
+    Path(settings.CELERY_BEAT_SCHEDULE_FILENAME).parent.mkdir(parents=True, exist_ok=True)
 
     python = sys.executable
     children = [
@@ -45,9 +53,14 @@ def main() -> int:
             ],
             env=env,
         ),
+        subprocess.Popen(  # noqa: S603
+            [python, "-m", "celery", "-A", "pacte", "beat", "--loglevel", "INFO"],
+            env=env,
+        ),
     ]
     print(
-        f"\n  Pacte PME: http://{ADDRESS}/   (Ctrl-C stops the server and the worker)\n", flush=True
+        f"\n  Pacte PME: http://{ADDRESS}/   (Ctrl-C stops the server, the worker and beat)\n",
+        flush=True,
     )
 
     def stop(*_):

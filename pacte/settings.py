@@ -1,6 +1,8 @@
 """The one settings module: everything that varies between machines comes from the environment.
 
-Development defaults are safe; with DEBUG=0 the portal refuses to start without SECRET_KEY.
+Defaults are production's: DEBUG is off unless DEBUG=1 is set (`make run` and the other make
+targets set it; the test runner defaults to it), and then the portal refuses to start without
+SECRET_KEY.
 """
 
 import os
@@ -37,13 +39,15 @@ def env_list(name: str, default: list[str]) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-DEBUG = env_bool("DEBUG", True)
 TESTING = env_bool("PACTE_TESTING", "pytest" in sys.modules)
+DEBUG = env_bool("DEBUG", TESTING)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
     if not DEBUG:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG=0.")
+        raise ImproperlyConfigured(
+            "SECRET_KEY must be set: DEBUG is off unless DEBUG=1 is set (make targets set it)."
+        )
     SECRET_KEY = "django-insecure-development-only-key-not-for-production"  # noqa: S105
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]"] if DEBUG else [])
@@ -145,9 +149,11 @@ def _redis_cache_location(url: str) -> str:
 
 CACHES = {
     "default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        # Fails open (pacte/cache.py): with Redis down, signing in still works, without rate limits.
+        "BACKEND": "pacte.cache.FailOpenRedisCache",
         "LOCATION": _redis_cache_location(REDIS_URL),
         "KEY_PREFIX": env_str("CACHE_PREFIX", "pacte"),
+        "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 2},
     }
 }
 
@@ -183,6 +189,10 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[Pacte PME] "
 ACCOUNT_ADAPTER = "accounts.adapter.AccountAdapter"
 ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if not DEBUG else "http"
+# The number of reverse proxies in front of gunicorn that append to X-Forwarded-For (the
+# docker-compose Caddy is one): allauth's per-IP rate limits then read the client's address from
+# that header; 0 (the default) ignores the header, which a client can forge.
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int("ALLAUTH_TRUSTED_PROXY_COUNT", 0)
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "signup": "20/m/ip",
@@ -277,7 +287,7 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX")
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
 REPORTS_QUEUE = f"{CELERY_QUEUE_PREFIX}reports"
-CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": REPORTS_QUEUE}}
+CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": REPORTS_QUEUE}}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -285,6 +295,29 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 3600}
 CELERY_RESULT_EXPIRES = 3600
 CELERY_TIMEZONE = TIME_ZONE
+
+# --- Jobs that cannot be lost: heartbeats and the periodic sweep -------------------------------
+# A running report job beats every JOB_HEARTBEAT_S; silent for JOB_STALE_AFTER_S, its worker is
+# taken for dead and Celery beat's sweep (every SWEEP_EVERY_S) re-queues it once, then fails it.
+# Exactly one `celery beat` runs (make run: pacte/dev.py; docker-compose: the `beat` service).
+JOB_HEARTBEAT_S = env_int("JOB_HEARTBEAT_S", 10)
+JOB_STALE_AFTER_S = env_int("JOB_STALE_AFTER_S", 45)
+SWEEP_EVERY_S = env_int("SWEEP_EVERY_S", 20)
+# Outbox emails still unsent this long after they were written are handed to the worker again.
+OUTBOX_RESEND_AFTER_S = env_int("OUTBOX_RESEND_AFTER_S", 300)
+EMAIL_RETRY_BACKOFF_S = env_int("EMAIL_RETRY_BACKOFF_S", 30)
+# Tests only: seconds to wait at each step of a report, so that a test can kill the worker midway.
+REPORTS_TEST_STEP_DELAY_S = float(env_str("REPORTS_TEST_STEP_DELAY_S", "0") or 0) if TESTING else 0
+CELERY_BEAT_SCHEDULE_FILENAME = env_str(
+    "CELERY_BEAT_SCHEDULE_FILENAME", str(BASE_DIR / ".local" / "celerybeat-schedule")
+)
+_SWEEP = {"schedule": SWEEP_EVERY_S, "options": {"expires": SWEEP_EVERY_S}}
+CELERY_BEAT_SCHEDULE = {
+    "scheduler-tick": {"task": "pacte.tasks.scheduler_tick", **_SWEEP},
+    "sweep-report-jobs": {"task": "reports.tasks.sweep_report_jobs", **_SWEEP},
+    "sweep-import-jobs": {"task": "procurement.tasks.sweep_import_jobs", **_SWEEP},
+    "sweep-outbox": {"task": "accounts.tasks.sweep_outbox", **_SWEEP},
+}
 
 # --- Security ---------------------------------------------------------------------------------
 SESSION_COOKIE_SECURE = not DEBUG

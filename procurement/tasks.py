@@ -26,3 +26,10 @@ def send_reminders_task(campaign_id: int, organisation_ids: list[int], by_id: in
         by_id=by_id,
         today=timezone.localdate(),
     )
+
+
+@shared_task(ignore_result=True)
+def sweep_import_jobs() -> int:
+    """Run by Celery beat: import jobs whose worker stopped beating (implemented with the import
+    jobs' heartbeat; until then there is nothing to sweep)."""
+    return 0

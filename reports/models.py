@@ -71,6 +71,11 @@ class ReportJob(models.Model):
         verbose_name=_("version produite"),
     )
     peak_memory_mb = models.PositiveIntegerField(_("mémoire maximale du worker (Mo)"), null=True)
+    # A running job's worker writes heartbeat_at every few seconds; the periodic sweep re-queues
+    # (once) a job whose heartbeat stopped. `attempts` counts the runs started: a run whose
+    # attempt is no longer the job's current one (it was re-queued) writes nothing.
+    heartbeat_at = models.DateTimeField(_("dernier signe de vie du worker"), null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(_("exécutions commencées"), default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     started_at = models.DateTimeField(_("démarré le"), null=True, blank=True)
     finished_at = models.DateTimeField(_("terminé le"), null=True, blank=True)
@@ -98,7 +103,12 @@ class ReportJob(models.Model):
                 name="reportjob_done_has_version",
             ),
         ]
-        indexes = [models.Index(fields=["campaign", "kind", "-created_at"])]
+        indexes = [
+            models.Index(fields=["campaign", "kind", "-created_at"]),
+            models.Index(
+                fields=["heartbeat_at"], name="reportjob_running", condition=Q(state="running")
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.campaign} #{self.pk}"
@@ -106,6 +116,18 @@ class ReportJob(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.DONE, self.State.FAILED)
+
+    @property
+    def is_stale(self) -> bool:
+        """Running, but its worker has not given a sign of life for a while (it died)."""
+        from .jobs import stale_before
+
+        beat = self.heartbeat_at or self.started_at
+        return self.state == self.State.RUNNING and (beat is None or beat < stale_before())
+
+    @property
+    def can_retry(self) -> bool:
+        return self.state == self.State.FAILED or self.is_stale
 
 
 def report_upload_to(instance: "ReportVersion", filename: str) -> str:

@@ -5,12 +5,14 @@ import hashlib
 import logging
 import resource
 import sys
+import time
 
+from django.conf import settings
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -19,6 +21,7 @@ from procurement.models import Campaign, Declaration
 
 from . import figures as report_figures
 from . import rendering
+from .jobs import Heartbeat, stale_before
 from .models import ReportJob, ReportKind, ReportVersion
 
 logger = logging.getLogger(__name__)
@@ -27,15 +30,34 @@ logger = logging.getLogger(__name__)
 SOFT_TIME_LIMIT_S = 240
 HARD_TIME_LIMIT_S = 300
 MEDIANS_CACHE_S = 600
+# A job whose worker died is re-queued once by the sweep; the second loss fails it.
+MAX_ATTEMPTS = 2
 
 
 # --- requests ---------------------------------------------------------------------------------
 
 
 def _enqueue(job: ReportJob) -> None:
+    """Send the job's task after commit; with the broker unreachable the job fails at once, with
+    a message, instead of waiting in the queued state for a message that was never sent."""
     from .tasks import render_report
 
-    transaction.on_commit(lambda: render_report.delay(job.pk))
+    job_id = job.pk
+
+    def send() -> None:
+        try:
+            render_report.delay(job_id)
+        except Exception:
+            logger.exception("report job %s: the broker is unreachable", job_id)
+            fail_job(
+                job_id=job_id,
+                message=_(
+                    "La file d'attente des générations est indisponible (Redis) : "
+                    "relancez la génération dans quelques minutes."
+                ),
+            )
+
+    transaction.on_commit(send)
 
 
 def request_programme_report(*, campaign: Campaign, by: User) -> ReportJob:
@@ -84,10 +106,21 @@ def request_member_reports(
 
 
 def retry_job(*, job: ReportJob, by: User) -> ReportJob:
-    """A failed job is tried again as a new job (the failed one is kept with its message)."""
-    if job.state != ReportJob.State.FAILED:
-        raise ValidationError(_("Seule une génération en échec peut être relancée."))
+    """A failed job, or a running one whose worker stopped answering, is tried again as a new job
+    (the old one is kept, failed, with its message)."""
     with transaction.atomic():
+        job = ReportJob.objects.select_for_update().get(pk=job.pk)
+        if not job.can_retry:
+            raise ValidationError(
+                _("Seule une génération en échec ou sans nouvelles du worker peut être relancée.")
+            )
+        if job.state != ReportJob.State.FAILED:
+            job.state = ReportJob.State.FAILED
+            job.error_message = _(
+                "Interrompue (le worker ne répondait plus) ; relancée par %(who)s."
+            ) % {"who": by.email}
+            job.finished_at = timezone.now()
+            job.save(update_fields=["state", "error_message", "finished_at"])
         retry = ReportJob.objects.create(
             kind=job.kind,
             campaign=job.campaign,
@@ -103,10 +136,24 @@ def retry_job(*, job: ReportJob, by: User) -> ReportJob:
 # --- running a job (called by the task) -------------------------------------------------------
 
 
-def claim_job(*, job_id: int) -> ReportJob | None:
-    """Mark a queued job as running, once: a second delivery of the task finds nothing to do.
+class JobSuperseded(Exception):
+    """This run's job was re-queued or taken over by another run: it must write nothing more."""
 
-    A job found "running" was interrupted (its worker died): it is marked failed, staff retry.
+
+def _interrupted_message() -> str:
+    return _(
+        "La génération s'est arrêtée à deux reprises sans que le worker donne signe de vie "
+        "(serveur arrêté, mémoire insuffisante ou durée maximale dépassée). Relancez-la ; "
+        "si cela se reproduit, prévenez l'équipe technique."
+    )
+
+
+def claim_job(*, job_id: int) -> ReportJob | None:
+    """Mark a queued job as running, once, and return it; None when there is nothing to run.
+
+    A task delivered again (acks_late: the message of a killed worker comes back an hour later)
+    finds the job done, failed or running with a fresh heartbeat, and does nothing. A running job
+    whose heartbeat stopped is taken over, unless it already had its second chance.
     """
     with transaction.atomic():
         job = (
@@ -115,32 +162,45 @@ def claim_job(*, job_id: int) -> ReportJob | None:
             .filter(pk=job_id)
             .first()
         )
-        if job is None:
+        if job is None or job.state not in (ReportJob.State.QUEUED, ReportJob.State.RUNNING):
             return None
+        if job.state == ReportJob.State.RUNNING and not job.is_stale:
+            return None  # another worker is running it
         now = timezone.now()
-        if job.state == ReportJob.State.RUNNING:
-            # Delivered again while marked running: with acks_late and reject_on_worker_lost,
-            # the worker that ran it was lost (killed at the hard time limit, or stopped).
+        if job.attempts >= MAX_ATTEMPTS:
             job.state = ReportJob.State.FAILED
-            job.error_message = _(
-                "La génération a été interrompue (arrêt du worker ou durée maximale dépassée)."
-            )
+            job.error_message = _interrupted_message()
             job.finished_at = now
             job.save(update_fields=["state", "error_message", "finished_at"])
             return None
-        if job.state != ReportJob.State.QUEUED:
-            return None
         job.state = ReportJob.State.RUNNING
-        job.started_at = now
+        job.attempts += 1
+        job.started_at = job.heartbeat_at = now
         job.progress = 1
-        job.current_step = _("Démarrage")
-        job.save(update_fields=["state", "started_at", "progress", "current_step"])
+        job.current_step = _("Démarrage") if job.attempts == 1 else _("Reprise depuis le début")
+        job.save(
+            update_fields=[
+                "state",
+                "attempts",
+                "started_at",
+                "heartbeat_at",
+                "progress",
+                "current_step",
+            ]
+        )
     return job
 
 
 def _step(job: ReportJob, progress: int, step: str) -> None:
+    """Record progress (which is also a heartbeat); stop at once if this run was superseded."""
     job.progress, job.current_step = progress, step
-    ReportJob.objects.filter(pk=job.pk).update(progress=progress, current_step=step)
+    updated = ReportJob.objects.filter(
+        pk=job.pk, state=ReportJob.State.RUNNING, attempts=job.attempts
+    ).update(progress=progress, current_step=step, heartbeat_at=timezone.now())
+    if not updated:
+        raise JobSuperseded(job.pk)
+    if settings.REPORTS_TEST_STEP_DELAY_S:  # tests only: a report slow enough to be interrupted
+        time.sleep(settings.REPORTS_TEST_STEP_DELAY_S)
 
 
 def _peak_memory_mb() -> int:
@@ -203,6 +263,11 @@ def _save_version(
     job: ReportJob, pdf: bytes, xlsx: bytes, summary: dict, snapshot_at, number: int
 ) -> ReportVersion:
     with transaction.atomic():
+        # Only the job's current run saves a version (a re-queued run may still be alive).
+        if not ReportJob.objects.select_for_update().filter(
+            pk=job.pk, state=ReportJob.State.RUNNING, attempts=job.attempts
+        ):
+            raise JobSuperseded(job.pk)
         # One version number per (campaign, organisation): serialise concurrent generations.
         Campaign.objects.select_for_update().filter(pk=job.campaign_id).first()
         number = max(number, _next_number(job))
@@ -240,8 +305,14 @@ def _save_version(
     return version
 
 
-def fail_job(*, job_id: int, message: str) -> None:
-    ReportJob.objects.filter(pk=job_id).exclude(state=ReportJob.State.DONE).update(
+def fail_job(*, job_id: int, message: str, attempt: int | None = None) -> None:
+    """Record a failure (of the given run only, when `attempt` is given)."""
+    jobs = ReportJob.objects.filter(
+        pk=job_id, state__in=[ReportJob.State.QUEUED, ReportJob.State.RUNNING]
+    )
+    if attempt is not None:
+        jobs = jobs.filter(attempts=attempt)
+    jobs.update(
         state=ReportJob.State.FAILED,
         error_message=message[:2000],
         finished_at=timezone.now(),
@@ -250,22 +321,63 @@ def fail_job(*, job_id: int, message: str) -> None:
 
 
 def run_job(*, job_id: int) -> ReportVersion | None:
-    """Render the job's report into a new version. Any error leaves the job failed, with why."""
+    """Render the job's report into a new version. Any error leaves the job failed, with why.
+
+    While it runs, a heartbeat thread tells the sweep that the worker is alive."""
     job = claim_job(job_id=job_id)
     if job is None:
         return None
     try:
-        pdf, xlsx, summary, snapshot_at, number = _render(job)
-        _step(job, 95, _("Enregistrement des fichiers"))
-        return _save_version(job, pdf, xlsx, summary, snapshot_at, number)
+        with Heartbeat(job_id=job.pk, attempt=job.attempts):
+            pdf, xlsx, summary, snapshot_at, number = _render(job)
+            _step(job, 95, _("Enregistrement des fichiers"))
+            return _save_version(job, pdf, xlsx, summary, snapshot_at, number)
+    except JobSuperseded:
+        logger.warning("report job %s: run %s superseded, result dropped", job_id, job.attempts)
+        return None
     except Exception as exc:
         logger.exception("report job %s failed", job_id)
         fail_job(
             job_id=job_id,
             message=_("Échec à l'étape « %(step)s » : %(error)s")
             % {"step": job.current_step, "error": describe_error(exc)},
+            attempt=job.attempts,
         )
         return None
+
+
+def sweep_stale_jobs() -> dict[str, int]:
+    """Run by Celery beat: a running job without heartbeat lost its worker. It is re-queued as a
+    new task message once (the old message stays unacknowledged in Redis for an hour, and finds
+    the job finished when it comes back); at its second loss it fails with a message."""
+    limit = stale_before()
+    counts = {"requeued": 0, "failed": 0}
+    with transaction.atomic():
+        stale = ReportJob.objects.select_for_update(skip_locked=True).filter(
+            Q(heartbeat_at__lt=limit) | Q(heartbeat_at__isnull=True, started_at__lt=limit),
+            state=ReportJob.State.RUNNING,
+        )
+        now = timezone.now()
+        for job in stale:
+            if job.attempts < MAX_ATTEMPTS:
+                job.state = ReportJob.State.QUEUED
+                job.progress = 0
+                job.heartbeat_at = None
+                job.current_step = _(
+                    "Relancée automatiquement : le worker s'est arrêté pendant la génération"
+                )
+                job.save(update_fields=["state", "progress", "heartbeat_at", "current_step"])
+                _enqueue(job)
+                counts["requeued"] += 1
+            else:
+                job.state = ReportJob.State.FAILED
+                job.error_message = _interrupted_message()
+                job.finished_at = now
+                job.save(update_fields=["state", "error_message", "finished_at"])
+                counts["failed"] += 1
+    if any(counts.values()):
+        logger.warning("stale report jobs: %s", counts)
+    return counts
 
 
 def describe_error(exc: BaseException) -> str:

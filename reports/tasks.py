@@ -1,4 +1,5 @@
-"""Celery tasks of the reports queue (settings route `reports.tasks.*` to REPORTS_QUEUE)."""
+"""Celery tasks of the reports (settings route `render_report` to REPORTS_QUEUE; the sweep runs on
+the default queue, so that it never waits behind a long report)."""
 
 from celery import shared_task
 
@@ -14,3 +15,9 @@ from . import services
 def render_report(job_id: int) -> None:
     """Render one report job (programme or member); claimed once, failures recorded on the job."""
     services.run_job(job_id=job_id)
+
+
+@shared_task(ignore_result=True)
+def sweep_report_jobs() -> dict[str, int]:
+    """Run by Celery beat: re-queue (once) or fail the jobs whose worker stopped beating."""
+    return services.sweep_stale_jobs()

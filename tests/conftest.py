@@ -71,82 +71,112 @@ def _test_database_url() -> str:
     return f"postgresql://{auth}{host}:{port}/{db['NAME']}"
 
 
+class Worker:
+    """A real Celery worker process (with Celery beat embedded, `-B`) on this run's own queues.
+
+    `kill()` sends SIGKILL, as an out-of-memory killer or a crash would; `start(**env)` starts a
+    new one (with some environment changed, e.g. EMAIL_URL); `stop()` ends it cleanly."""
+
+    def __init__(self, env: dict, queues: str, log_dir: Path, beat_dir: Path):
+        self.env, self.queues, self.log_dir, self.beat_dir = env, queues, log_dir, beat_dir
+        self.mail_dir = Path(env["EMAIL_URL"].removeprefix("file://"))
+        self.cache_prefix = env["CACHE_PREFIX"]
+        self.media_dir = Path(env["MEDIA_ROOT"])
+        self.process = None
+        self.starts = 0
+
+    def start(self, **env_changes: str) -> None:
+        from pacte.celery import app
+
+        self.starts += 1
+        self.log_path = str(self.log_dir / f"worker-{self.starts}.log")
+        log = open(self.log_path, "w")  # noqa: SIM115
+        name = f"test-{uuid.uuid4().hex[:8]}"
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "pacte",
+                "worker",
+                "-B",
+                "--schedule",
+                str(self.beat_dir / f"beat-{self.starts}"),
+                "-Q",
+                self.queues,
+                "--pool",
+                "solo",
+                "--loglevel",
+                "INFO",
+                "-n",
+                f"{name}@%h",
+                "--without-gossip",
+                "--without-mingle",
+            ],
+            cwd=ROOT,
+            env={**self.env, **env_changes},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"Celery worker exited early, see {self.log_path}")
+            replies = app.control.inspect(timeout=0.5).ping() or {}
+            if any(reply.startswith(name) for reply in replies):
+                return
+        self.process.terminate()
+        raise RuntimeError("Celery worker did not answer within 60 s")
+
+    def kill(self) -> None:
+        self.process.kill()  # SIGKILL: no cleanup, its unacknowledged task stays in Redis
+        self.process.wait()
+
+    def stop(self) -> None:
+        if self.process is None or self.process.poll() is not None:
+            return
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+    def restart(self, **env_changes: str) -> None:
+        self.stop()
+        self.start(**env_changes)
+
+
 @pytest.fixture(scope="session")
 def celery_worker(django_db_setup, django_db_blocker, tmp_path_factory):
-    """A real Celery worker process consuming this test run's own queues on the test database.
+    """A real Celery worker process consuming this test run's own queues on the test database,
+    with Celery beat embedded (the periodic sweeps run as in production).
 
     Tests using it must use `transactional_db` (or `live_server`) so that the worker sees their data.
     Emails sent by the worker land as files in `worker.mail_dir`.
     """
-    mail_dir = tmp_path_factory.mktemp("worker-mail")
-    cache_prefix = f"test-worker-{uuid.uuid4().hex[:12]}"
-    media_dir = tmp_path_factory.mktemp("worker-media")
     env = dict(
         os.environ,
         DATABASE_URL=_test_database_url(),
         REDIS_URL=settings.REDIS_URL,
         CELERY_QUEUE_PREFIX=settings.CELERY_QUEUE_PREFIX,
-        CACHE_PREFIX=cache_prefix,
-        EMAIL_URL=f"file://{mail_dir}",
-        MEDIA_ROOT=str(media_dir),
+        CACHE_PREFIX=f"test-worker-{uuid.uuid4().hex[:12]}",
+        EMAIL_URL=f"file://{tmp_path_factory.mktemp('worker-mail')}",
+        MEDIA_ROOT=str(tmp_path_factory.mktemp("worker-media")),
         PACTE_TESTING="1",
         DEBUG="1",
     )
-    queues = f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.REPORTS_QUEUE}"
-    log = (tmp_path_factory.mktemp("worker-log") / "worker.log").open("w")
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "pacte",
-            "worker",
-            "-Q",
-            queues,
-            "--pool",
-            "solo",
-            "--loglevel",
-            "INFO",
-            "-n",
-            f"test-{uuid.uuid4().hex[:8]}@%h",
-            "--without-gossip",
-            "--without-mingle",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
+    worker = Worker(
+        env,
+        queues=f"{settings.CELERY_TASK_DEFAULT_QUEUE},{settings.REPORTS_QUEUE}",
+        log_dir=tmp_path_factory.mktemp("worker-log"),
+        beat_dir=tmp_path_factory.mktemp("worker-beat"),
     )
-    from pacte.celery import app
-
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"Celery worker exited early, see {log.name}")
-        replies = app.control.inspect(timeout=0.5).ping() or {}
-        if any(name.startswith("test-") for name in replies):
-            break
-    else:
-        process.terminate()
-        raise RuntimeError("Celery worker did not answer within 60 s")
-
-    class Worker:
-        pass
-
-    worker = Worker()
-    worker.process = process
-    worker.mail_dir = Path(mail_dir)
-    worker.cache_prefix = cache_prefix
-    worker.media_dir = Path(media_dir)
-    worker.log_path = log.name
+    worker.start()
     yield worker
-    process.terminate()
-    try:
-        process.wait(timeout=20)
-    except subprocess.TimeoutExpired:
-        process.kill()
-    log.close()
+    worker.stop()
 
 
 def pytest_configure(config):
@@ -154,7 +184,7 @@ def pytest_configure(config):
     settings.CELERY_QUEUE_PREFIX = f"test-{uuid.uuid4().hex[:8]}-"
     settings.CELERY_TASK_DEFAULT_QUEUE = f"{settings.CELERY_QUEUE_PREFIX}default"
     settings.REPORTS_QUEUE = f"{settings.CELERY_QUEUE_PREFIX}reports"
-    settings.CELERY_TASK_ROUTES = {"reports.tasks.*": {"queue": settings.REPORTS_QUEUE}}
+    settings.CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": settings.REPORTS_QUEUE}}
     from pacte.celery import app
 
     app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE

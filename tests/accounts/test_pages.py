@@ -82,6 +82,7 @@ def test_healthz_is_503_when_redis_does_not_answer(client, broker_at):
         "database": True,
         "redis": False,
         "worker": False,
+        "scheduler": False,
     }
 
 

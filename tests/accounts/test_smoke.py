@@ -1,4 +1,7 @@
+import time
+
 import pytest
+from django.core.cache import cache
 
 
 @pytest.mark.django_db
@@ -17,7 +20,22 @@ def test_dashboard_requires_login(client):
 
 
 @pytest.mark.django_db(transaction=True)
-def test_healthz_reports_database_redis_and_worker(client, celery_worker):
+def test_healthz_reports_database_redis_worker_and_scheduler(client, celery_worker):
     response = client.get("/healthz")
     assert response.status_code == 200
-    assert response.json() == {"status": "ok", "database": True, "redis": True, "worker": True}
+    assert response.json() == {
+        "status": "ok",
+        "database": True,
+        "redis": True,
+        "worker": True,
+        "scheduler": True,
+    }
+
+
+@pytest.mark.django_db
+def test_healthz_says_when_celery_beat_is_not_running(client):
+    from pacte.tasks import SCHEDULER_TICK_KEY
+
+    cache.set(SCHEDULER_TICK_KEY, time.time() - 3600)  # beat's last tick, an hour ago
+    body = client.get("/healthz").json()
+    assert body["scheduler"] is False and body["status"] == "unavailable"

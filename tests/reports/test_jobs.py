@@ -1,10 +1,14 @@
 """Running jobs: claimed once, a failure leaves a readable message, a retry works."""
 
+import datetime
+import time
+
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
-from reports import services
-from reports.models import ReportJob
+from reports import jobs, services
+from reports.models import ReportJob, ReportVersion
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -50,20 +54,112 @@ def test_failed_render_is_recorded_and_a_retry_works(client, report_data, settin
     services.run_job(job_id=retry.pk)
     retry.refresh_from_db()
     assert retry.state == ReportJob.State.DONE and retry.version.number == 1
-    # Only failed jobs can be retried.
+    # Only failed (or silent) jobs can be retried.
     client.post(reverse("reports:staff_retry", args=[retry.pk]))
     assert ReportJob.objects.filter(retry_of=retry).count() == 0
 
 
-def test_a_job_redelivered_after_its_worker_died_is_marked_failed(report_data):
+def _silent_for(job: ReportJob, seconds: int) -> None:
+    """As if the job's worker had died `seconds` ago (its last heartbeat)."""
+    ReportJob.objects.filter(pk=job.pk).update(
+        heartbeat_at=timezone.now() - datetime.timedelta(seconds=seconds)
+    )
+
+
+def test_a_late_redelivery_of_a_running_or_finished_job_does_nothing(report_data):
     staff = UserFactory(staff=True)
     job = services.request_programme_report(campaign=report_data.campaign, by=staff)
-    assert services.claim_job(job_id=job.pk) is not None  # the worker that took it then died
-    assert services.run_job(job_id=job.pk) is None  # the task comes back (acks_late)
+    assert services.claim_job(job_id=job.pk) is not None  # a worker runs it, beating
+    assert services.run_job(job_id=job.pk) is None  # the same task delivered again: left alone
     job.refresh_from_db()
-    assert job.state == ReportJob.State.FAILED and "interrompue" in job.error_message
-    retry = services.retry_job(job=job, by=staff)
+    assert job.state == ReportJob.State.RUNNING and job.attempts == 1
+
+
+def test_the_sweep_requeues_a_silent_job_once_then_fails_it(
+    report_data, settings, django_capture_on_commit_callbacks
+):
+    settings.JOB_STALE_AFTER_S = 45
+    staff = UserFactory(staff=True)
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    services.claim_job(job_id=job.pk)
+
+    _silent_for(job, 30)  # a slow step, not a dead worker
+    assert services.sweep_stale_jobs() == {"requeued": 0, "failed": 0}
+
+    _silent_for(job, 50)  # the worker died: re-queued, as a new task message
+    with django_capture_on_commit_callbacks() as sent:
+        assert services.sweep_stale_jobs() == {"requeued": 1, "failed": 0}
+    assert len(sent) == 1
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.QUEUED and job.progress == 0
+    assert "Relancée automatiquement" in job.current_step
+
+    # The new message runs it to the end; the killed worker's message, back an hour later,
+    # finds it done and does nothing (one version only).
+    version = services.run_job(job_id=job.pk)
+    assert version is not None and version.number == 1
+    assert services.run_job(job_id=job.pk) is None
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.DONE and job.attempts == 2
+    assert ReportVersion.objects.filter(campaign=report_data.campaign).count() == 1
+
+    # A job that loses its worker a second time fails with a message staff understand.
+    second = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    services.claim_job(job_id=second.pk)
+    _silent_for(second, 50)
+    services.sweep_stale_jobs()
+    services.claim_job(job_id=second.pk)
+    _silent_for(second, 50)
+    assert services.sweep_stale_jobs() == {"requeued": 0, "failed": 1}
+    second.refresh_from_db()
+    assert second.state == ReportJob.State.FAILED
+    assert "sans que le worker donne signe de vie" in second.error_message
+    assert services.retry_job(job=second, by=staff).state == ReportJob.State.QUEUED
+
+
+def test_a_run_that_was_requeued_saves_nothing(report_data):
+    staff = UserFactory(staff=True)
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    first_run = services.claim_job(job_id=job.pk)
+    _silent_for(job, 120)
+    services.sweep_stale_jobs()  # re-queued while the first run is in fact still alive
+    second_run = services.claim_job(job_id=job.pk)
+    with pytest.raises(services.JobSuperseded):
+        services._step(first_run, 30, "Étape")
+    assert services.run_job(job_id=job.pk) is None  # the second run is alive and beating
+    second_run.refresh_from_db()
+    assert second_run.attempts == 2 and second_run.state == ReportJob.State.RUNNING
+
+
+def test_staff_retry_a_job_whose_worker_went_silent(client, report_data):
+    staff = UserFactory(staff=True)
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    services.claim_job(job_id=job.pk)
+    client.force_login(staff)
+    panel = client.get(reverse("reports:staff_panel"), {"annee": 2025})
+    assert reverse("reports:staff_retry", args=[job.pk]) not in panel.text  # alive: no retry
+
+    _silent_for(job, 600)
+    panel = client.get(reverse("reports:staff_panel"), {"annee": 2025})
+    assert "Sans nouvelles du worker" in panel.text
+    assert reverse("reports:staff_retry", args=[job.pk]) in panel.text
+    assert client.post(reverse("reports:staff_retry", args=[job.pk])).status_code == 302
+    job.refresh_from_db()
+    assert job.state == ReportJob.State.FAILED and staff.email in job.error_message
+    retry = ReportJob.objects.get(retry_of=job)
     assert services.run_job(job_id=retry.pk).number == 1
+
+
+def test_a_running_job_beats_while_it_renders(report_data, settings):
+    staff = UserFactory(staff=True)
+    job = services.request_programme_report(campaign=report_data.campaign, by=staff)
+    job = services.claim_job(job_id=job.pk)
+    before = job.heartbeat_at
+    time.sleep(0.01)
+    assert jobs.beat(job_id=job.pk, attempt=job.attempts)
+    job.refresh_from_db()
+    assert job.heartbeat_at > before
+    assert not jobs.beat(job_id=job.pk, attempt=job.attempts + 1)  # another run's beat: ignored
 
 
 def test_reports_render_on_empty_and_incomplete_data(db):
@@ -88,3 +184,34 @@ def test_reports_render_on_empty_and_incomplete_data(db):
     member_version = services.run_job(job_id=member_job.pk)
     assert member_version is not None, ReportJob.objects.get(pk=member_job.pk).error_message
     assert declaration.organisation.name in pdf_text(member_version.pdf.read())
+
+
+def test_with_the_broker_down_a_request_fails_the_job_with_a_message(
+    client, report_data, django_capture_on_commit_callbacks
+):
+    import socket
+
+    from pacte.celery import app as celery_app
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        closed_port = sock.getsockname()[1]
+    original = celery_app.conf.broker_url
+    celery_app.conf.broker_url = f"redis://127.0.0.1:{closed_port}/0"
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
+    staff = UserFactory(staff=True)
+    client.force_login(staff)
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(
+                reverse("reports:staff_generate"), {"annee": "2025", "kind": "programme"}
+            )
+    finally:
+        celery_app.conf.broker_url = original
+        celery_app._pool = None
+        celery_app.amqp._producer_pool = None
+    assert response.status_code == 302
+    job = ReportJob.objects.get(kind="programme")
+    assert job.state == ReportJob.State.FAILED and "indisponible" in job.error_message
+    assert job.can_retry

@@ -5,7 +5,7 @@ import time
 import pytest
 from django.urls import reverse
 
-from reports.models import ReportJob
+from reports.models import ReportJob, ReportVersion
 from tests.factories import UserFactory
 
 from .conftest import ReportData, pdf_text
@@ -56,3 +56,59 @@ def test_reports_are_rendered_by_the_worker(client, celery_worker, settings):
     )
     assert len(jobs) == 4
     assert all(j.state == "done" for j in jobs), [j.error_message for j in jobs]
+
+
+def _wait_for(predicate, timeout: float, log_path=None):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.2)
+    log = open(log_path).read()[-4000:] if log_path else ""  # noqa: SIM115
+    raise AssertionError(f"not within {timeout} s\n{log}")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_report_whose_worker_is_killed_ends_done_without_anyone_acting(
+    client, celery_worker, settings
+):
+    """kill -9 of the worker at 30 % of a programme report, a new worker started: the heartbeat
+    stops, Celery beat's sweep re-queues the job, and it ends done within two minutes."""
+    settings.MEDIA_ROOT = celery_worker.media_dir
+    slow = {"REPORTS_TEST_STEP_DELAY_S": "2"}  # each progress step takes 2 s more
+    celery_worker.restart(**slow)
+    try:
+        ReportData()
+        staff = UserFactory(staff=True)
+        client.force_login(staff)
+        client.post(reverse("reports:staff_generate"), {"annee": "2025", "kind": "programme"})
+        job = ReportJob.objects.get(kind="programme")
+        _wait_for(
+            lambda: ReportJob.objects.filter(pk=job.pk, progress__gte=30).exists(),
+            timeout=60,
+            log_path=celery_worker.log_path,
+        )
+
+        celery_worker.kill()
+        killed_at = time.monotonic()
+        job.refresh_from_db()
+        assert job.state == "running" and 30 <= job.progress < 55
+        celery_worker.start(**slow)
+
+        (job,) = wait_until_finished(
+            ReportJob.objects.filter(pk=job.pk), timeout=150, log_path=celery_worker.log_path
+        )
+        elapsed = time.monotonic() - killed_at
+        print(f"\nkill -9 to done: {elapsed:.1f} s")
+        assert job.state == "done", job.error_message
+        assert elapsed < 120, f"{elapsed:.0f} s from kill -9 to done"
+        assert job.attempts == 2 and job.version.number == 1
+        assert ReportVersion.objects.filter(campaign=job.campaign).count() == 1
+
+        # Staff saw nothing to do: the job was never failed, and no retry was created.
+        assert not ReportJob.objects.filter(retry_of=job).exists()
+        response = client.get(reverse("reports:staff_pdf", args=[job.version_id]))
+        assert "485 000 €" in pdf_text(b"".join(response.streaming_content))
+    finally:
+        celery_worker.restart()

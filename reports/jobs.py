@@ -1,0 +1,66 @@
+"""The worker side's sign of life: a running job's heartbeat, and when a job counts as stale.
+
+A report job is rendered by one Celery task. While it runs, a small thread of the worker process
+writes `heartbeat_at` every JOB_HEARTBEAT_S seconds (and every progress step writes it too), on a
+database connection of its own, so that a long SQL query or a long PDF layout keeps beating. When
+the worker dies (`kill -9`, out of memory, hard time limit), the beats stop; the periodic sweep
+(`services.sweep_stale_jobs`, run by Celery beat) then re-queues the job once, or fails it.
+"""
+
+import datetime
+import logging
+import threading
+
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from .models import ReportJob
+
+logger = logging.getLogger(__name__)
+
+
+def stale_before() -> datetime.datetime:
+    """A running job whose last heartbeat is older than this has lost its worker."""
+    return timezone.now() - datetime.timedelta(seconds=settings.JOB_STALE_AFTER_S)
+
+
+def beat(*, job_id: int, attempt: int) -> bool:
+    """Write the heartbeat of this run; False when the job is no longer this run's to beat for."""
+    return bool(
+        ReportJob.objects.filter(pk=job_id, state=ReportJob.State.RUNNING, attempts=attempt).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+class Heartbeat:
+    """`with Heartbeat(job_id=…, attempt=…):` beats every JOB_HEARTBEAT_S seconds in a thread."""
+
+    def __init__(self, *, job_id: int, attempt: int, every: float | None = None):
+        self.job_id, self.attempt = job_id, attempt
+        self.every = every if every is not None else settings.JOB_HEARTBEAT_S
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"report-job-{job_id}-heartbeat", daemon=True
+        )
+
+    def _run(self) -> None:
+        try:
+            while not self._stop.wait(self.every):
+                try:
+                    if not beat(job_id=self.job_id, attempt=self.attempt):
+                        return  # finished, failed or taken over by another run
+                except Exception:  # a database hiccup: try again at the next beat
+                    logger.warning("heartbeat of report job %s not written", self.job_id)
+                    connection.close()
+        finally:
+            connection.close()  # this thread's own connection
+
+    def __enter__(self) -> "Heartbeat":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
