@@ -137,8 +137,20 @@ def heartbeat(job_id: int):
         thread.join(timeout=HEARTBEAT_EVERY_S)
 
 
+def _root_causes(exc: BaseException):
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        seen.add(id(exc))
+        yield exc
+        exc = exc.__cause__ or exc.__context__
+
+
 def failure_message(exc: BaseException, *, job_id: int) -> str:
     """What the user reads on the import's page (the traceback stays in the log)."""
+    for cause in _root_causes(exc):
+        if isinstance(cause, (SoftTimeLimitExceeded, FileNotFoundError)):
+            exc = cause
+            break
     if isinstance(exc, SoftTimeLimitExceeded):
         return _(
             "Le traitement a dépassé la durée maximale de %(minutes)s minutes et a été arrêté. "

@@ -102,8 +102,7 @@ def validate(job: ImportJob) -> ImportJob:
     """Read and check the whole file; the job ends VALID (staged file written) or INVALID."""
     declaration = job.declaration
     year = declaration.campaign.year
-    job.state = ImportJob.State.VALIDATING
-    job.save(update_fields=["state"])
+    job.state = ImportJob.State.VALIDATING  # saved by the claim (jobs.run_validation)
     errors: list[list[object]] = []
     error_count = 0
     total_rows = valid_rows = 0
@@ -312,8 +311,8 @@ def copy_lines(job: ImportJob) -> int:
             )
         columns = ", ".join(COPY_COLUMNS)
         with (
+            staged.open(encoding="utf-8") as rows,  # a missing file fails before COPY starts
             cursor.cursor.copy(f"COPY procurement_orderline ({columns}) FROM STDIN") as copy,
-            staged.open(encoding="utf-8") as rows,
         ):
             buffer: list[str] = []
             for row in rows:
