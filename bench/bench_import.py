@@ -161,7 +161,10 @@ def import_once(declaration_id: int, name: str, data: bytes) -> float:
     assert job.state == ImportJob.State.VALID, job.errors[:5]
     # Confirmed "replace" (the previous lines are archived), run here as the worker would.
     ImportJob.objects.filter(pk=job.pk).update(
-        mode=ImportJob.Mode.REPLACE, state=ImportJob.State.IMPORTING, attempts=1
+        mode=ImportJob.Mode.REPLACE,
+        state=ImportJob.State.IMPORTING,
+        attempts=1,
+        claimed_attempt=0,
     )
     job = jobs.run_import(job_id=job.pk, by_id=user.pk, attempt=1)
     assert job.state == ImportJob.State.DONE, job.failure

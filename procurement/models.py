@@ -350,11 +350,13 @@ class ReplacedLine(models.Model):
     Rows are written by one INSERT … SELECT in the import's transaction (pipeline.copy_lines).
     """
 
+    # Few indexes: a replace writes up to 100,000 rows at once. The page reads by import job;
+    # the other foreign keys are only followed on rare deletions.
     declaration = models.ForeignKey(
-        Declaration, on_delete=models.CASCADE, related_name="replaced_lines"
+        Declaration, on_delete=models.CASCADE, related_name="replaced_lines", db_index=False
     )
     import_job = models.ForeignKey(
-        ImportJob, on_delete=models.CASCADE, related_name="replaced_lines"
+        ImportJob, on_delete=models.CASCADE, related_name="replaced_lines", db_index=False
     )
     replaced_at = models.DateTimeField(_("remplacée le"))
     original_line_id = models.BigIntegerField(_("numéro de la ligne"))
@@ -363,7 +365,11 @@ class ReplacedLine(models.Model):
     amount = models.DecimalField(_("montant (€ HT)"), max_digits=14, decimal_places=2)
     order_date = models.DateField(_("date de commande"))
     domain = models.ForeignKey(
-        Domain, on_delete=models.PROTECT, related_name="+", verbose_name=_("domaine")
+        Domain,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("domaine"),
+        db_index=False,
     )
     reference = models.CharField(_("référence"), max_length=100, blank=True)
     payment_delay_days = models.PositiveSmallIntegerField(
@@ -375,7 +381,12 @@ class ReplacedLine(models.Model):
     sme_comment = models.TextField(_("commentaire de la PME"), blank=True)
     sme_responded_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
     sme_responded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     line_created_at = models.DateTimeField(_("ligne créée le"))
 
@@ -385,7 +396,6 @@ class ReplacedLine(models.Model):
         verbose_name_plural = _("lignes remplacées")
         indexes = [
             models.Index(fields=["import_job", "order_date", "id"], name="replacedline_job_date"),
-            models.Index(fields=["declaration"], name="replacedline_declaration"),
         ]
 
     def __str__(self) -> str:
