@@ -181,3 +181,16 @@ def test_replacing_lines_without_answers_needs_no_confirmation(declaration, buye
     assert job.state == ImportJob.State.DONE
     assert (job.replaced_rows, job.replaced_answers) == (2, 0)
     assert declaration.state == Declaration.State.DRAFT
+
+
+def test_confirmation_and_archive_read_in_english(answered_declaration, admin, client):
+    job = import_file(answered_declaration, admin, csv_upload(rows_csv([GOOD])))
+    client.force_login(admin)
+    client.cookies["django_language"] = "en"
+    detail = reverse("procurement:import_detail", args=[answered_declaration.pk, job.pk])
+    assert "2 lines have an answer from the SME (1 disputed)" in client.get(detail).content.decode()
+    services.confirm_import(job=job, mode="replace", by=admin, replace_answers=True)
+    url = reverse("procurement:import_replaced_lines", args=[answered_declaration.pk, job.pk])
+    text = client.get(url).content.decode()
+    assert "Lines replaced by the import of" in text
+    assert "2 had an answer from the SME, 1 of them disputed." in text
