@@ -7,6 +7,7 @@ import http.client
 import io
 import threading
 import time
+import tracemalloc
 import uuid
 import zipfile
 from pathlib import Path
@@ -392,6 +393,7 @@ def test_a_real_25_mb_upload_is_refused_while_streaming_without_spooling_it(
 
     watcher = threading.Thread(target=watch_spool)
     watcher.start()
+    tracemalloc.start()  # the live server answers from a thread of this process
     try:
         connection.send(head)
         sent = 0
@@ -403,10 +405,13 @@ def test_a_real_25_mb_upload_is_refused_while_streaming_without_spooling_it(
         response = connection.getresponse()
         body = response.read().decode()
     finally:
+        _current, peak_memory = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
         stop.set()
         watcher.join()
         connection.close()
     assert response.status == 413, body[:500]
+    assert peak_memory < 8 * 1024 * 1024  # client chunk + server buffers, never the 25 MB body
     assert "Ce fichier dépasse 20 Mo" in body
     assert peak["bytes"] == 0  # refused from its announced length: nothing written to disk
     assert not list(spool.iterdir())
