@@ -1,6 +1,8 @@
 """Spreadsheet import of order lines: template, upload, preview, progress, confirmation, and the
 lines a replace archived."""
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -18,7 +20,7 @@ from ..forms import (
     ImportConfirmForm,
     ImportUploadForm,
 )
-from ..imports import MAX_FILE_BYTES, samples
+from ..imports import MAX_FILE_BYTES, jobs, samples
 from ..imports.pipeline import get_progress
 from ..imports.uploads import limit_upload_size
 from ..models import Campaign, ImportJob
@@ -91,6 +93,7 @@ def _import_context(request, declaration, job, *, form=None) -> dict:
     percent = int(done * 100 / total) if total else 0
     errors_page = Paginator(job.errors, 100).get_page(request.GET.get("page"))
     warning = _replace_warning(declaration)
+    silent_since = timezone.now() - datetime.timedelta(seconds=jobs.STALE_AFTER_S)
     return {
         "declaration": declaration,
         "job": job,
@@ -103,6 +106,13 @@ def _import_context(request, declaration, job, *, form=None) -> dict:
         "can_edit": services.can_edit(declaration=declaration, user=request.user),
         "existing_lines": selectors.declaration_totals(declaration)["lines"],
         "upload_form": ImportUploadForm(),
+        "stalled": bool(
+            job.state in {ImportJob.State.VALIDATING, ImportJob.State.IMPORTING}
+            and job.claimed_attempt
+            and job.claimed_attempt == job.attempts
+            and job.heartbeat_at
+            and job.heartbeat_at < silent_since
+        ),
     }
 
 

@@ -197,6 +197,9 @@ def test_sweeper_requeues_a_silent_job_once_then_fails_it(
 ):
     job = import_file(declaration, buyer, csv_upload(rows_csv([GOOD])))
     _stuck(job, state=ImportJob.State.VALIDATING, seconds_ago=300)  # its worker died
+    client.force_login(buyer)
+    detail = reverse("procurement:import_detail", args=[declaration.pk, job.pk])
+    assert "ne donne plus de nouvelles" in client.get(detail).content.decode()
     with django_capture_on_commit_callbacks() as sent:
         result = jobs.sweep_stale_jobs()
     assert result == {"requeued": [job.pk], "failed": []}
@@ -204,6 +207,7 @@ def test_sweeper_requeues_a_silent_job_once_then_fails_it(
     job.refresh_from_db()
     assert (job.state, job.attempts, job.claimed_attempt) == (ImportJob.State.QUEUED, 2, 1)
     assert timezone.now() - job.heartbeat_at < datetime.timedelta(seconds=5)
+    assert "ne donne plus de nouvelles" not in client.get(detail).content.decode()
     assert jobs.sweep_stale_jobs() == {"requeued": [], "failed": []}  # not stale yet
 
     # the second run dies too
@@ -215,8 +219,7 @@ def test_sweeper_requeues_a_silent_job_once_then_fails_it(
     job.refresh_from_db()
     assert job.state == ImportJob.State.FAILED
     assert "interrompu à plusieurs reprises" in job.failure
-    client.force_login(buyer)
-    page = client.get(reverse("procurement:import_detail", args=[declaration.pk, job.pk]))
+    page = client.get(detail)
     assert "interrompu à plusieurs reprises" in page.content.decode()
     assert "Recommencer avec un nouveau fichier" in page.content.decode()
 
