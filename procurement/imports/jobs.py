@@ -123,8 +123,9 @@ def _beat(job_id: int, stop: threading.Event) -> None:
 
 @contextmanager
 def heartbeat(job_id: int):
-    """Beat the job's heartbeat every HEARTBEAT_EVERY_S from a side thread (with a connection of
-    its own, so beats are seen while the import's transaction is open)."""
+    """Beat the job's heartbeat every HEARTBEAT_EVERY_S from a side thread, with a connection of
+    its own (committed at once, whatever transaction the work is in). While the import's
+    transaction holds the job's row, a beat waits for it; the sweeper skips locked rows."""
     stop = threading.Event()
     thread = threading.Thread(
         target=_beat, args=(job_id, stop), name=f"import-{job_id}-heartbeat", daemon=True

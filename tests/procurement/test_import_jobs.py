@@ -306,7 +306,7 @@ def test_sweep_task_requeues_a_dead_workers_job_and_the_worker_finishes_it(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_running_job_beats_its_heartbeat_while_its_transaction_is_open(
+def test_running_job_beats_its_heartbeat_outside_the_works_transaction(
     declaration, buyer, monkeypatch
 ):
     from django.db import transaction
