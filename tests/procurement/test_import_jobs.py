@@ -420,3 +420,31 @@ def test_a_real_25_mb_upload_is_refused_while_streaming_without_spooling_it(
     assert not list(spool.iterdir())
     assert not ImportJob.objects.exists()
     assert not list(Path(settings.MEDIA_ROOT).rglob("*.csv"))
+
+
+@pytest.mark.django_db(transaction=True)
+def test_sweeper_skips_an_import_whose_transaction_is_still_open(declaration, buyer):
+    job = import_file(declaration, buyer, csv_upload(rows_csv([GOOD])))
+    _stuck(job, state=ImportJob.State.IMPORTING, seconds_ago=300)
+    locked, release = threading.Event(), threading.Event()
+
+    def long_import():  # holds the job's row as pipeline.apply does
+        from django.db import connections, transaction
+
+        try:
+            with transaction.atomic():
+                ImportJob.objects.select_for_update().filter(pk=job.pk).first()
+                locked.set()
+                release.wait(10)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=long_import)
+    thread.start()
+    try:
+        assert locked.wait(10)
+        assert jobs.sweep_stale_jobs() == {"requeued": [], "failed": []}
+    finally:
+        release.set()
+        thread.join()
+    assert jobs.sweep_stale_jobs()["requeued"] == [job.pk]  # released and still silent
