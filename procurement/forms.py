@@ -188,6 +188,18 @@ class ImportConfirmForm(forms.Form):
         widget=forms.RadioSelect,
         initial=ImportJob.Mode.REPLACE,
     )
+    replace_answers = forms.BooleanField(
+        label=_("Je confirme le remplacement des lignes auxquelles la PME a répondu"),
+        required=False,
+    )
+
+    def __init__(self, *args, replace_warning: str = "", **kwargs):
+        """`replace_warning` says what a replace would lose; without it there is no checkbox."""
+        super().__init__(*args, **kwargs)
+        if replace_warning:
+            self.fields["replace_answers"].help_text = replace_warning
+        else:
+            del self.fields["replace_answers"]
 
 
 class SMEResponseForm(forms.Form):

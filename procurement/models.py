@@ -124,6 +124,14 @@ class Declaration(models.Model):
     def __str__(self) -> str:
         return f"{self.organisation} – {self.campaign}"
 
+    @property
+    def is_editable(self) -> bool:
+        """Lines and total can change: a draft in an open campaign, or a declaration reopened by
+        staff."""
+        if self.state == self.State.REOPENED:
+            return True
+        return self.state == self.State.DRAFT and self.campaign.state == Campaign.State.OPEN
+
 
 def registered_sme() -> Exists:
     """True for an order line whose SIREN has a profile in the directory (a registered SME)."""
@@ -284,6 +292,16 @@ class ImportJob(models.Model):
     errors = models.JSONField(default=list, blank=True)
     failure = models.TextField(blank=True)
     imported_rows = models.PositiveIntegerField(default=0)
+    # A replace archives the lines it removes (ReplacedLine): how many, and how many had an answer.
+    replaced_rows = models.PositiveIntegerField(default=0)
+    replaced_answers = models.PositiveIntegerField(default=0)
+    # Running jobs beat a heartbeat; the sweeper re-queues a silent job once, then fails it.
+    # `attempts` counts the times the current phase (validation, then import) was handed to a
+    # runner, `claimed_attempt` the last one a runner took: a message delivered twice finds its
+    # attempt already claimed (or superseded) and does nothing.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_attempt = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -312,6 +330,13 @@ class ImportJob(models.Model):
                 condition=Q(mode__in=["", "replace", "add"]), name="importjob_mode_valid"
             ),
         ]
+        indexes = [
+            models.Index(
+                fields=["heartbeat_at"],
+                name="importjob_running_heartbeat",
+                condition=Q(state__in=["queued", "validating", "importing"]),
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_state_display()})"
@@ -319,6 +344,65 @@ class ImportJob(models.Model):
     @property
     def is_running(self) -> bool:
         return self.state in {self.State.QUEUED, self.State.VALIDATING, self.State.IMPORTING}
+
+
+class ReplacedLine(models.Model):
+    """An order line removed by a "replace" import, kept with the SME's answer so that nothing a
+    replace removed is lost: staff and the account see them on the import's page.
+
+    Rows are written by one INSERT … SELECT in the import's transaction (pipeline.copy_lines).
+    """
+
+    # Few indexes: a replace writes up to 100,000 rows at once. The page reads by import job;
+    # the other foreign keys are only followed on rare deletions.
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="replaced_lines", db_index=False
+    )
+    import_job = models.ForeignKey(
+        ImportJob, on_delete=models.CASCADE, related_name="replaced_lines", db_index=False
+    )
+    replaced_at = models.DateTimeField(_("remplacée le"))
+    original_line_id = models.BigIntegerField(_("numéro de la ligne"))
+    sme_siren = models.CharField(_("SIREN"), max_length=9)
+    sme_name = models.CharField(_("nom de la PME"), max_length=200)
+    amount = models.DecimalField(_("montant (€ HT)"), max_digits=14, decimal_places=2)
+    order_date = models.DateField(_("date de commande"))
+    domain = models.ForeignKey(
+        Domain,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("domaine"),
+        db_index=False,
+    )
+    reference = models.CharField(_("référence"), max_length=100, blank=True)
+    payment_delay_days = models.PositiveSmallIntegerField(
+        _("délai de paiement moyen (jours)"), null=True, blank=True
+    )
+    sme_status = models.CharField(
+        _("réponse de la PME"), max_length=10, choices=OrderLine.SMEStatus.choices
+    )
+    sme_comment = models.TextField(_("commentaire de la PME"), blank=True)
+    sme_responded_at = models.DateTimeField(_("répondu le"), null=True, blank=True)
+    sme_responded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+    )
+    line_created_at = models.DateTimeField(_("ligne créée le"))
+
+    class Meta:
+        ordering = ["import_job", "order_date", "id"]
+        verbose_name = _("ligne remplacée")
+        verbose_name_plural = _("lignes remplacées")
+        indexes = [
+            models.Index(fields=["import_job", "order_date", "id"], name="replacedline_job_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sme_name} {self.amount} €"
 
 
 class Reminder(models.Model):

@@ -22,7 +22,15 @@ from pghistory.models import MiddlewareEvents
 from accounts.models import Membership, Organisation
 from directory.models import SMEProfile
 
-from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder, registered_sme
+from .models import (
+    Campaign,
+    Declaration,
+    ImportJob,
+    OrderLine,
+    Reminder,
+    ReplacedLine,
+    registered_sme,
+)
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
 
@@ -174,6 +182,34 @@ def latest_import(declaration: Declaration) -> ImportJob | None:
         .exclude(state=ImportJob.State.CANCELLED)
         .order_by("-created_at", "-id")
         .first()
+    )
+
+
+def answered_lines(declaration: Declaration) -> tuple[int, int]:
+    """(lines with an SME answer, of which disputed): what a replace would archive."""
+    row = OrderLine.objects.filter(declaration=declaration).aggregate(
+        answered=Count("pk", filter=~Q(sme_status=OrderLine.SMEStatus.PENDING)),
+        disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
+    )
+    return row["answered"], row["disputed"]
+
+
+def replaced_lines(job: ImportJob) -> QuerySet[ReplacedLine]:
+    """The lines a "replace" import removed, with the SME's answers, in date order."""
+    return (
+        ReplacedLine.objects.filter(import_job=job)
+        .select_related("domain", "sme_responded_by")
+        .order_by("order_date", "id")
+    )
+
+
+def replaced_lines_summary(job: ImportJob) -> dict:
+    """How many lines the replace removed, their amount, and how many had an answer: one query."""
+    return ReplacedLine.objects.filter(import_job=job).aggregate(
+        lines=Count("pk"),
+        amount=Coalesce(Sum("amount"), ZERO),
+        answered=Count("pk", filter=~Q(sme_status=OrderLine.SMEStatus.PENDING)),
+        disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
     )
 
 

@@ -9,22 +9,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-import pghistory
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, transaction
 from django.db.models import Exists, OuterRef
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
 from directory.models import Domain, SMEProfile
 
-from .imports import BACKGROUND_ABOVE_ROWS, MAX_FILE_BYTES, MAX_ROWS, pipeline
+from . import selectors
+from .imports import BACKGROUND_ABOVE_ROWS, MAX_FILE_BYTES, MAX_ROWS, jobs, pipeline
 from .imports.readers import FileError, count_rows
 from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder
 
@@ -44,12 +45,7 @@ def _membership(user: User, organisation: Organisation) -> Membership | None:
 
 def is_editable(declaration: Declaration) -> bool:
     """Lines and total can change: a draft in an open campaign, or a declaration reopened by staff."""
-    if declaration.state == Declaration.State.REOPENED:
-        return True
-    return (
-        declaration.state == Declaration.State.DRAFT
-        and declaration.campaign.state == Campaign.State.OPEN
-    )
+    return declaration.is_editable
 
 
 def can_edit(*, declaration: Declaration, user: User) -> bool:
@@ -382,7 +378,8 @@ def vouch_for_sme(
 
 def create_import(*, declaration: Declaration, upload: UploadedFile, by: User) -> ImportJob:
     """Keep the uploaded file and validate it: at once when small, in the background above
-    BACKGROUND_ABOVE_ROWS lines. Raises TransitionError for a file refused outright."""
+    BACKGROUND_ABOVE_ROWS lines. Raises TransitionError for a file refused outright; any other
+    failure while validating ends the job failed with a message."""
     _require_edit(declaration, by)
     name = Path(upload.name or "").name
     suffix = Path(name).suffix.lower()
@@ -411,78 +408,101 @@ def create_import(*, declaration: Declaration, upload: UploadedFile, by: User) -
             )
         job.total_rows = rows or 0
         job.run_in_background = rows is None or rows > BACKGROUND_ABOVE_ROWS
+        job.attempts = 1
+        job.heartbeat_at = timezone.now()
         job.save()
         if job.run_in_background:
-            from .tasks import validate_import_task
-
-            transaction.on_commit(lambda: validate_import_task.delay(job.pk))
+            jobs.dispatch(job, phase=jobs.VALIDATE)
     if not job.run_in_background:
-        pipeline.validate(job)
+        job = jobs.run_validation(job_id=job.pk, attempt=1) or job
     return job
 
 
-def validate_import(*, job_id: int) -> ImportJob:
-    """Validation body, used by the background task."""
-    job = ImportJob.objects.select_related("declaration__campaign").get(pk=job_id)
-    if job.state not in {ImportJob.State.QUEUED, ImportJob.State.VALIDATING}:
-        return job
-    return pipeline.validate(job)
+def replace_warning(*, answered: int, disputed: int) -> str:
+    """What a replace would lose: shown on the confirmation form and when it is refused."""
+    return ngettext(
+        "%(answered)s ligne a une réponse de la PME (%(disputed)s contestée) : "
+        "elle sera archivée avec cette réponse et son commentaire, visibles depuis "
+        "l'historique, et la PME devra répondre de nouveau aux lignes importées. "
+        "Cochez la case pour confirmer le remplacement.",
+        "%(answered)s lignes ont une réponse de la PME (%(disputed)s contestées) : "
+        "elles seront archivées avec ces réponses et leurs commentaires, visibles depuis "
+        "l'historique, et la PME devra répondre de nouveau aux lignes importées. "
+        "Cochez la case pour confirmer le remplacement.",
+        answered,
+    ) % {"answered": answered, "disputed": disputed}
 
 
-def confirm_import(*, job: ImportJob, mode: str, by: User) -> ImportJob:
-    """The user chose "replace" or "add": write every line or none."""
+def confirm_import(
+    *, job: ImportJob, mode: str, by: User, replace_answers: bool = False
+) -> ImportJob:
+    """The user chose "replace" or "add": write every line or none. Replacing lines that carry
+    SME answers needs `replace_answers` (the replaced lines are archived with their answers)."""
     declaration = job.declaration
     _require_edit(declaration, by)
     if job.state != ImportJob.State.VALID:
         raise TransitionError(_("Cet import n'est pas prêt (erreurs à corriger ou déjà importé)."))
     if mode not in ImportJob.Mode.values:
         raise TransitionError(_("Choisissez de remplacer ou d'ajouter les lignes."))
+    if mode == ImportJob.Mode.REPLACE and not replace_answers:
+        answered, disputed = selectors.answered_lines(declaration)
+        if answered:
+            raise TransitionError(replace_warning(answered=answered, disputed=disputed))
     with transaction.atomic():
         job = ImportJob.objects.select_for_update().get(pk=job.pk)
         if job.state != ImportJob.State.VALID:
             raise TransitionError(_("Cet import est déjà en cours ou terminé."))
         job.mode = mode
-        if job.run_in_background:
-            job.state = ImportJob.State.IMPORTING
-            job.processed_rows = 0
-            job.save(update_fields=["mode", "state", "processed_rows"])
-            from .tasks import apply_import_task
-
-            transaction.on_commit(lambda: apply_import_task.delay(job.pk, by.pk))
-            return job
-        job.save(update_fields=["mode"])
-        return pipeline.apply(job)
-
-
-def apply_import(*, job_id: int, by_id: int) -> ImportJob:
-    """Import body, used by the background task (history records the user who confirmed)."""
-    job = ImportJob.objects.select_related("declaration__campaign").get(pk=job_id)
-    if job.state != ImportJob.State.IMPORTING:
-        return job
-    try:
-        if not is_editable(job.declaration):
-            raise TransitionError(_("La déclaration n'est plus modifiable."))
-        with pghistory.context(user=by_id):
-            return pipeline.apply(job)
-    except Exception as exc:
-        ImportJob.objects.filter(pk=job.pk).update(
-            state=ImportJob.State.FAILED,
-            failure=str(exc)[:1000],
-            finished_at=timezone.now(),
+        job.state = ImportJob.State.IMPORTING
+        job.processed_rows = 0
+        job.attempts = 1
+        job.claimed_attempt = 0
+        job.heartbeat_at = timezone.now()
+        job.save(
+            update_fields=[
+                "mode",
+                "state",
+                "processed_rows",
+                "attempts",
+                "claimed_attempt",
+                "heartbeat_at",
+            ]
         )
-        raise
+        if job.run_in_background:
+            jobs.dispatch(job, phase=jobs.IMPORT, by_id=by.pk)
+    if job.run_in_background:
+        return job
+    return jobs.run_import(job_id=job.pk, by_id=by.pk, attempt=1) or job
 
 
 def cancel_import(*, job: ImportJob, by: User) -> ImportJob:
+    """Abandon an import that has not written its lines (waiting, running, valid, invalid or
+    failed); the user may then send a file again."""
     if _membership(by, job.declaration.organisation) is None:
         raise PermissionDenied
-    if job.state not in {ImportJob.State.VALID, ImportJob.State.INVALID}:
-        raise TransitionError(_("Cet import ne peut plus être abandonné."))
-    with transaction.atomic():
-        job.state = ImportJob.State.CANCELLED
-        job.save(update_fields=["state"])
-    if job.staged_file:
-        Path(settings.MEDIA_ROOT, job.staged_file).unlink(missing_ok=True)
+    cancellable = {
+        ImportJob.State.QUEUED,
+        ImportJob.State.VALIDATING,
+        ImportJob.State.VALID,
+        ImportJob.State.INVALID,
+        ImportJob.State.IMPORTING,
+        ImportJob.State.FAILED,
+    }
+    try:
+        with transaction.atomic():
+            # An import writing its lines holds the row: do not wait for it.
+            locked = ImportJob.objects.select_for_update(nowait=True).get(pk=job.pk)
+            if locked.state not in cancellable:
+                raise TransitionError(_("Cet import ne peut plus être abandonné."))
+            locked.state = ImportJob.State.CANCELLED
+            locked.finished_at = timezone.now()
+            locked.save(update_fields=["state", "finished_at"])
+    except OperationalError as exc:
+        raise TransitionError(
+            _("L'import est en train d'écrire les lignes : attendez la fin puis vérifiez.")
+        ) from exc
+    job.state = locked.state
+    pipeline.staged_path_for(job).unlink(missing_ok=True)
     return job
 
 

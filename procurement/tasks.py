@@ -1,21 +1,35 @@
-"""Background work of the declarations: tasks take ids and call a service."""
+"""Background work of the declarations: tasks take ids and call the code that runs the work."""
 
 from celery import shared_task
 from django.utils import timezone
 
 from . import services
+from .imports import jobs
+
+# Import tasks: a worker lost mid-task gets its message again (acks_late), but the job's attempt
+# is then already claimed and the delivery does nothing; the sweeper re-queues it once instead.
+IMPORT_TASK_OPTIONS = {
+    "acks_late": True,
+    "soft_time_limit": jobs.SOFT_TIME_LIMIT_S,
+    "time_limit": jobs.HARD_TIME_LIMIT_S,
+    "ignore_result": True,
+}
 
 
-@shared_task
-def validate_import_task(job_id: int) -> str:
-    job = services.validate_import(job_id=job_id)
-    return job.state
+@shared_task(**IMPORT_TASK_OPTIONS)
+def validate_import_task(job_id: int, attempt: int = 1) -> None:
+    jobs.run_validation(job_id=job_id, attempt=attempt)
 
 
-@shared_task
-def apply_import_task(job_id: int, by_id: int) -> str:
-    job = services.apply_import(job_id=job_id, by_id=by_id)
-    return job.state
+@shared_task(**IMPORT_TASK_OPTIONS)
+def apply_import_task(job_id: int, by_id: int, attempt: int = 1) -> None:
+    jobs.run_import(job_id=job_id, by_id=by_id, attempt=attempt)
+
+
+@shared_task(ignore_result=True)
+def sweep_import_jobs() -> dict[str, list[int]]:
+    """Periodic (Celery beat): re-queue once, then fail, import jobs whose heartbeat is stale."""
+    return jobs.sweep_stale_jobs()
 
 
 @shared_task
@@ -27,9 +41,3 @@ def send_reminders_task(campaign_id: int, organisation_ids: list[int], by_id: in
         today=timezone.localdate(),
     )
 
-
-@shared_task(ignore_result=True)
-def sweep_import_jobs() -> int:
-    """Run by Celery beat: import jobs whose worker stopped beating (implemented with the import
-    jobs' heartbeat; until then there is nothing to sweep)."""
-    return 0

@@ -55,6 +55,11 @@ urlpatterns = [
         views.import_cancel,
         name="import_cancel",
     ),
+    path(
+        "declarations/<int:pk>/import/<int:job_pk>/lignes-remplacees/",
+        views.import_replaced_lines,
+        name="import_replaced_lines",
+    ),
     # SME
     path("commandes-declarees/", views.sme_orders, name="sme_orders"),
     path(

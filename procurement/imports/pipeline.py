@@ -4,6 +4,8 @@ Validation streams the file row by row, records every error as (line, column, me
 the normalised valid rows to a "staged" file in PostgreSQL's COPY text format next to the upload.
 The import then copies that staged file into procurement_orderline in one transaction, with the
 per-line history triggers switched off and one "lines_imported" event recorded on the declaration.
+A "replace" first archives the declaration's lines, SME answers included, into
+procurement_replacedline (one INSERT … SELECT), then deletes them, in the same transaction.
 """
 
 from decimal import Decimal
@@ -100,8 +102,7 @@ def validate(job: ImportJob) -> ImportJob:
     """Read and check the whole file; the job ends VALID (staged file written) or INVALID."""
     declaration = job.declaration
     year = declaration.campaign.year
-    job.state = ImportJob.State.VALIDATING
-    job.save(update_fields=["state"])
+    job.state = ImportJob.State.VALIDATING  # saved by the claim (jobs.run_validation)
     errors: list[list[object]] = []
     error_count = 0
     total_rows = valid_rows = 0
@@ -238,13 +239,60 @@ def validate(job: ImportJob) -> ImportJob:
     else:
         job.state = ImportJob.State.VALID
         job.staged_file = str(staged.relative_to(Path(settings.MEDIA_ROOT)))
-    job.save()
+    save_validation(job)
     set_progress(job.pk, done=total_rows, total=total_rows)
     return job
 
 
+# The values of a replaced line, SME answer included, copied as they are into the archive.
+ARCHIVE_SQL = """
+    WITH archived AS (
+    INSERT INTO procurement_replacedline (
+        declaration_id, import_job_id, replaced_at, original_line_id, sme_siren, sme_name, amount,
+        order_date, domain_id, reference, payment_delay_days, sme_status, sme_comment,
+        sme_responded_at, sme_responded_by_id, line_created_at
+    )
+    SELECT declaration_id, %s, %s, id, sme_siren, sme_name, amount,
+        order_date, domain_id, reference, payment_delay_days, sme_status, sme_comment,
+        sme_responded_at, sme_responded_by_id, created_at
+    FROM procurement_orderline
+    WHERE declaration_id = %s
+    RETURNING sme_status
+    )
+    SELECT count(*), count(*) FILTER (WHERE sme_status <> 'pending') FROM archived
+"""
+
+
+def archive_lines(job: ImportJob, cursor) -> tuple[int, int]:
+    """Copy the declaration's lines into the archive before a replace deletes them.
+
+    Returns (lines archived, of which with an SME answer)."""
+    cursor.execute(ARCHIVE_SQL, [job.pk, timezone.now(), job.declaration_id])
+    archived, answered = cursor.fetchone()
+    return archived, answered
+
+
+def save_validation(job: ImportJob) -> bool:
+    """Save the validation's outcome unless the job stopped validating meanwhile (cancelled by
+    the user, or failed by the sweeper): then its staged file is removed and False returned."""
+    skipped = {"id", "file", "created_at", "heartbeat_at", "attempts", "claimed_attempt"}
+    values = {
+        field.attname: getattr(job, field.attname)
+        for field in ImportJob._meta.concrete_fields
+        if field.attname not in skipped
+    }
+    saved = ImportJob.objects.filter(pk=job.pk, state=ImportJob.State.VALIDATING).update(**values)
+    if not saved:
+        staged_path_for(job).unlink(missing_ok=True)
+        job.refresh_from_db()
+    return bool(saved)
+
+
 def copy_lines(job: ImportJob) -> int:
-    """Write the staged rows of a VALID job; to be called inside the caller's transaction."""
+    """Write the staged rows of a VALID job; to be called inside the caller's transaction.
+
+    In "replace" mode the previous lines are archived first (job.replaced_rows, .replaced_answers).
+    """
     declaration_id = job.declaration_id
     now = timezone.now().isoformat()
     suffix = f"\tpending\t\t{job.pk}\t{now}\t{now}\n"
@@ -257,13 +305,14 @@ def copy_lines(job: ImportJob) -> int:
         # statements carry; COPY bypasses Django's wrappers, so one statement sets it first.
         cursor.execute("SELECT 1")
         if job.mode == ImportJob.Mode.REPLACE:
+            job.replaced_rows, job.replaced_answers = archive_lines(job, cursor)
             cursor.execute(
                 "DELETE FROM procurement_orderline WHERE declaration_id = %s", [declaration_id]
             )
         columns = ", ".join(COPY_COLUMNS)
         with (
+            staged.open(encoding="utf-8") as rows,  # a missing file fails before COPY starts
             cursor.cursor.copy(f"COPY procurement_orderline ({columns}) FROM STDIN") as copy,
-            staged.open(encoding="utf-8") as rows,
         ):
             buffer: list[str] = []
             for row in rows:
@@ -281,23 +330,61 @@ def copy_lines(job: ImportJob) -> int:
     return written
 
 
+class NotImportable(Exception):
+    """The job is no longer waiting to be imported (cancelled meanwhile, or already done)."""
+
+
+class DeclarationLocked(Exception):
+    """The declaration was submitted (or its campaign closed) since the import was confirmed."""
+
+
 def apply(job: ImportJob) -> ImportJob:
-    """Import a VALID job's rows all or nothing; the declaration must still be editable."""
+    """Import a job's staged rows all or nothing; the declaration must still be editable.
+
+    The job row stays locked for the whole transaction: a cancellation waits for it (or comes
+    first, and then nothing is written), and the sweeper skips a job whose import is running."""
     with transaction.atomic():
-        declaration = Declaration.objects.select_for_update().get(pk=job.declaration_id)
+        declaration = (
+            Declaration.objects.select_for_update(of=("self",))
+            .select_related("campaign")
+            .get(pk=job.declaration_id)
+        )
+        state = (
+            ImportJob.objects.select_for_update()
+            .filter(pk=job.pk)
+            .values_list("state", flat=True)
+            .first()
+        )
+        if state not in {ImportJob.State.VALID, ImportJob.State.IMPORTING}:
+            raise NotImportable(job.pk)
+        if not declaration.is_editable:
+            raise DeclarationLocked(declaration.pk)
         job.declaration = declaration
         with pghistory.context(
             import_job=job.pk, import_mode=job.mode, import_file=job.original_name
         ):
             written = copy_lines(job)
-            pghistory.context(import_lines=written)
+            pghistory.context(
+                import_lines=written,
+                import_replaced=job.replaced_rows,
+                import_replaced_answers=job.replaced_answers,
+            )
             pghistory.create_event(declaration, label="lines_imported")
         declaration.save(update_fields=["updated_at"])
         job.imported_rows = written
         job.processed_rows = written
         job.state = ImportJob.State.DONE
         job.finished_at = timezone.now()
-        job.save(update_fields=["imported_rows", "processed_rows", "state", "finished_at"])
+        job.save(
+            update_fields=[
+                "imported_rows",
+                "processed_rows",
+                "replaced_rows",
+                "replaced_answers",
+                "state",
+                "finished_at",
+            ]
+        )
     set_progress(job.pk, done=written, total=written)
     Path(settings.MEDIA_ROOT, job.staged_file).unlink(missing_ok=True)
     return job

@@ -21,6 +21,7 @@ from .imports import (
     import_confirm,
     import_detail,
     import_progress,
+    import_replaced_lines,
     import_template,
     import_upload,
 )
@@ -54,6 +55,7 @@ __all__ = [
     "import_confirm",
     "import_detail",
     "import_progress",
+    "import_replaced_lines",
     "import_template",
     "import_upload",
     "line_add",

@@ -1,4 +1,7 @@
-"""Spreadsheet import of order lines: template, upload, preview, progress, confirmation."""
+"""Spreadsheet import of order lines: template, upload, preview, progress, confirmation, and the
+lines a replace archived."""
+
+import datetime
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -7,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import large_account_required
@@ -16,8 +20,9 @@ from ..forms import (
     ImportConfirmForm,
     ImportUploadForm,
 )
-from ..imports import samples
+from ..imports import MAX_FILE_BYTES, jobs, samples
 from ..imports.pipeline import get_progress
+from ..imports.uploads import limit_upload_size
 from ..models import Campaign, ImportJob
 from .common import _error_text
 
@@ -40,7 +45,15 @@ def import_template(request, fmt):
     return response
 
 
+@csrf_exempt  # checked by csrf_protect below, once the size limit is installed
 def import_upload(request, pk):
+    # Installed before anything reads the body (the CSRF check reads request.POST).
+    limit_upload_size(request, limit=MAX_FILE_BYTES)
+    return _import_upload(request, pk)
+
+
+@csrf_protect
+def _import_upload(request, pk):
     declaration = selectors.get_declaration_for_user(request, pk)
     if not services.can_edit(declaration=declaration, user=request.user):
         raise Http404
@@ -48,6 +61,16 @@ def import_upload(request, pk):
         request.POST if request.method == "POST" else None,
         request.FILES if request.method == "POST" else None,
     )
+    if request.method == "POST" and request.upload_too_large:
+        form.is_valid()
+        form.errors.pop("file", None)
+        form.add_error("file", _("Ce fichier dépasse 20 Mo : découpez-le en plusieurs fichiers."))
+        return render(
+            request,
+            "procurement/import_upload.html",
+            {"declaration": declaration, "form": form},
+            status=413,
+        )
     if request.method == "POST" and form.is_valid():
         try:
             job = services.create_import(
@@ -69,6 +92,8 @@ def _import_context(request, declaration, job, *, form=None) -> dict:
     done, total = get_progress(job)
     percent = int(done * 100 / total) if total else 0
     errors_page = Paginator(job.errors, 100).get_page(request.GET.get("page"))
+    warning = _replace_warning(declaration)
+    silent_since = timezone.now() - datetime.timedelta(seconds=jobs.STALE_AFTER_S)
     return {
         "declaration": declaration,
         "job": job,
@@ -77,11 +102,24 @@ def _import_context(request, declaration, job, *, form=None) -> dict:
         "percent": min(percent, 100),
         "errors_page": errors_page,
         "more_errors": job.error_count - len(job.errors),
-        "form": form or ImportConfirmForm(),
+        "form": form or ImportConfirmForm(replace_warning=warning),
         "can_edit": services.can_edit(declaration=declaration, user=request.user),
         "existing_lines": selectors.declaration_totals(declaration)["lines"],
         "upload_form": ImportUploadForm(),
+        "stalled": bool(
+            job.state in {ImportJob.State.VALIDATING, ImportJob.State.IMPORTING}
+            and job.claimed_attempt
+            and job.claimed_attempt == job.attempts
+            and job.heartbeat_at
+            and job.heartbeat_at < silent_since
+        ),
     }
+
+
+def _replace_warning(declaration) -> str:
+    """What replacing the declaration's lines would lose (empty when no line has an answer)."""
+    answered, disputed = selectors.answered_lines(declaration)
+    return services.replace_warning(answered=answered, disputed=disputed) if answered else ""
 
 
 def import_detail(request, pk, job_pk):
@@ -109,10 +147,15 @@ def import_progress(request, pk, job_pk):
 def import_confirm(request, pk, job_pk):
     declaration = selectors.get_declaration_for_user(request, pk)
     job = selectors.get_import_job_for_declaration(declaration, job_pk)
-    form = ImportConfirmForm(request.POST)
+    form = ImportConfirmForm(request.POST, replace_warning=_replace_warning(declaration))
     if form.is_valid():
         try:
-            job = services.confirm_import(job=job, mode=form.cleaned_data["mode"], by=request.user)
+            job = services.confirm_import(
+                job=job,
+                mode=form.cleaned_data["mode"],
+                by=request.user,
+                replace_answers=form.cleaned_data.get("replace_answers", False),
+            )
         except ValidationError as error:
             messages.error(request, _error_text(error))
         else:
@@ -140,3 +183,22 @@ def import_cancel(request, pk, job_pk):
     except ValidationError as error:
         messages.error(request, _error_text(error))
     return redirect("procurement:declaration_detail", pk=declaration.pk)
+
+
+def import_replaced_lines(request, pk, job_pk):
+    """The lines a "replace" import removed, with the SME's answers (staff and the account)."""
+    declaration = selectors.get_declaration_for_user(request, pk)
+    job = selectors.get_import_job_for_declaration(declaration, job_pk)
+    if job.mode != ImportJob.Mode.REPLACE or job.state != ImportJob.State.DONE:
+        raise Http404
+    page_obj = Paginator(selectors.replaced_lines(job), 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "procurement/import_replaced_lines.html",
+        {
+            "declaration": declaration,
+            "job": job,
+            "page_obj": page_obj,
+            "summary": selectors.replaced_lines_summary(job),
+        },
+    )
