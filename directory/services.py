@@ -17,6 +17,7 @@ from stdnum.fr import siren as siren_number
 
 from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
+from audit.services import record
 
 from .models import JoinRequest, ProfileChange, SMEProfile
 from .search import bump_version
@@ -338,6 +339,13 @@ def publish_profile(*, profile: SMEProfile, by: User) -> SMEProfile:
             ]
         )
         ProfileChange.objects.create(profile=profile, kind=ProfileChange.Kind.PUBLISHED, by=by)
+        record(
+            actor=by,
+            action="directory.profile_published",
+            target=profile,
+            organisation_id=profile.organisation_id,
+            changes={"state": (SMEProfile.State.PENDING.label, profile.get_state_display())},
+        )
         transaction.on_commit(bump_version)
         _mail_later(
             _("Le profil de %(name)s est publié") % {"name": profile.name},
@@ -364,6 +372,14 @@ def reject_profile(*, profile: SMEProfile, by: User, reason: str) -> SMEProfile:
         profile.save(update_fields=["state", "rejection_reason", "updated_at"])
         ProfileChange.objects.create(
             profile=profile, kind=ProfileChange.Kind.REJECTED, by=by, changes={"reason": reason}
+        )
+        record(
+            actor=by,
+            action="directory.profile_rejected",
+            target=profile,
+            organisation_id=profile.organisation_id,
+            changes={"state": (SMEProfile.State.PENDING.label, profile.get_state_display())},
+            reason=reason,
         )
         _mail_later(
             _("Le profil de %(name)s doit être revu") % {"name": profile.name},

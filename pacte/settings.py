@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "django_htmx",
     "csp",
@@ -91,6 +92,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActiveOrganisationMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "pghistory.middleware.HistoryMiddleware",
 ]
 
@@ -189,6 +191,14 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes,
+# offered to everyone, required of programme staff before /pilotage/ and /admin/
+# (accounts.middleware.StaffSecondFactorMiddleware). Passkeys (WebAuthn) stay off: see README.
+MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+MFA_TOTP_ISSUER = "Pacte PME"
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Where staff must hold a second factor (path prefixes).
+STAFF_SECOND_FACTOR_PATHS = ("/pilotage/", "/admin/")
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL", "console://")
