@@ -87,14 +87,14 @@ def invite(*, organisation: Organisation, email: str, role: str, by: User | None
     email = email.strip().lower()
     if role not in Role.values:
         raise InvitationError(_("Rôle inconnu."))
-    if by is not None and by.email.lower() == email:
-        raise InvitationError(_("Vous ne pouvez pas vous inviter vous-même."))
     with transaction.atomic():
         if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
             raise InvitationError(
                 _("%(email)s est déjà membre de %(organisation)s.")
                 % {"email": email, "organisation": organisation.name}
             )
+        if by is not None and by.email.lower() == email:
+            raise InvitationError(_("Vous ne pouvez pas vous inviter vous-même."))
         if organisation.invitations.pending().filter(email__iexact=email).exists():
             raise InvitationError(
                 _(

@@ -355,3 +355,38 @@ def test_a_superuser_may_grant_rights(client):
     someone.refresh_from_db()
     assert someone.is_programme_staff and someone.is_staff
     assert client.get(f"/admin/accounts/user/{someone.pk}/password/").status_code == 200
+
+
+MFA_PAGES = [
+    "/compte/2fa/",
+    "/compte/2fa/authenticate/",
+    "/compte/2fa/reauthenticate/",
+    "/compte/2fa/totp/activate/",
+    "/compte/2fa/totp/deactivate/",
+    "/compte/2fa/recovery-codes/",
+    "/compte/2fa/recovery-codes/generate/",
+    "/compte/2fa/recovery-codes/download/",
+    "/compte/reauthenticate/",
+    "/admin/login/",
+    "/admin/password_change/",
+    "/pilotage/journal/",
+]
+
+
+@pytest.mark.parametrize("who", ["anonymous", "staff", "staff_without_factor", "member"])
+def test_two_factor_pages_answer_hostile_input_without_a_server_error(client, who):
+    client.raise_request_exception = False
+    if who == "staff":
+        client.force_login(UserFactory(staff=True))
+    elif who == "staff_without_factor":
+        client.force_login(UserFactory(staff=True, second_factor=False))
+    elif who == "member":
+        client.force_login(member_of(OrganisationFactory(), admin=True))
+    hostile = {"code": "x" * 5000, "password": "\x00", "next": "https://evil.test/", "page": "-1"}
+    failures = []
+    for path in MFA_PAGES:
+        for method in ("get", "post"):
+            response = getattr(client, method)(path, hostile)
+            if response.status_code >= 500:
+                failures.append((method, path, response.status_code))
+    assert failures == []
