@@ -196,6 +196,7 @@ ACCOUNT_RATE_LIMITS = {
 # (accounts.middleware.StaffSecondFactorMiddleware). Passkeys (WebAuthn) stay off: see README.
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Pacte PME"
+MFA_TOTP_TOLERANCE = 1  # the previous and next 30-second codes pass too (clocks drift)
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"
 # Where staff must hold a second factor (path prefixes).
 STAFF_SECOND_FACTOR_PATHS = ("/pilotage/", "/admin/")
