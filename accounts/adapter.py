@@ -21,12 +21,18 @@ def needs_second_factor(user) -> bool:
     )
 
 
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
 class MFAAdapter(DefaultMFAAdapter):
-    """Staff keep their authenticator app: they may replace it (recovery codes) but not drop it."""
+    """Staff keep a second factor: they may remove an authenticator app or a security key only
+    while another one remains."""
 
     def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
-        if authenticator.type == Authenticator.Type.TOTP and needs_second_factor(
-            authenticator.user
-        ):
-            return False
+        if authenticator.type in SECOND_FACTORS and needs_second_factor(authenticator.user):
+            others = Authenticator.objects.filter(
+                user_id=authenticator.user_id, type__in=SECOND_FACTORS
+            ).exclude(pk=authenticator.pk)
+            if not others.exists():
+                return False
         return super().can_delete_authenticator(authenticator)

@@ -1,4 +1,3 @@
-from allauth.mfa.models import Authenticator
 from allauth.mfa.utils import is_mfa_enabled
 from django.conf import settings
 from django.contrib import messages
@@ -7,7 +6,7 @@ from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 
-from .adapter import needs_second_factor
+from .adapter import SECOND_FACTORS, needs_second_factor
 from .selectors import active_membership
 
 
@@ -49,7 +48,7 @@ class StaffSecondFactorMiddleware:
         if (
             request.path.startswith(settings.STAFF_SECOND_FACTOR_PATHS)
             and needs_second_factor(request.user)
-            and not is_mfa_enabled(request.user, [Authenticator.Type.TOTP])
+            and not is_mfa_enabled(request.user, SECOND_FACTORS)
         ):
             messages.warning(
                 request,

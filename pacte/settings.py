@@ -191,10 +191,17 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
     "confirm_email": "1/3m/key",
 }
-# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) with recovery codes,
-# offered to everyone, required of programme staff before /pilotage/ and /admin/
-# (accounts.middleware.StaffSecondFactorMiddleware). Passkeys (WebAuthn) stay off: see README.
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or security keys
+# (WebAuthn), with recovery codes; offered to everyone, required of programme staff before
+# /pilotage/ and /admin/ (accounts.middleware.StaffSecondFactorMiddleware). Keys are a second
+# factor only (no passwordless sign-in).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Browsers allow WebAuthn on http://localhost; the origin check needs https, so skip it in dev.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+MFA_FORMS = {
+    "add_webauthn": "accounts.forms.AddSecurityKeyForm",
+    "edit_webauthn": "accounts.forms.EditSecurityKeyForm",
+}
 MFA_TOTP_ISSUER = "Pacte PME"
 MFA_TOTP_TOLERANCE = 1  # the previous and next 30-second codes pass too (clocks drift)
 MFA_ADAPTER = "accounts.adapter.MFAAdapter"

@@ -81,3 +81,57 @@ def test_staff_set_up_a_second_factor_then_read_the_journal(page):
     page.get_by_label("Code").fill(totp_code(secret))
     page.get_by_role("button", name="Se connecter").click()
     expect(page).to_have_url(re.compile(r"/admin/$"))
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_staff_add_a_security_key_and_sign_in_with_it(page):
+    """WebAuthn through Chromium's virtual authenticator (what a USB key or a passkey does)."""
+    staff = UserFactory(email="pilote@programme.test", staff=True)
+    cdp = page.context.new_cdp_session(page)
+    cdp.send("WebAuthn.enable")
+    cdp.send(
+        "WebAuthn.addVirtualAuthenticator",
+        {
+            "options": {
+                "protocol": "ctap2",
+                "transport": "usb",
+                "hasResidentKey": True,
+                "hasUserVerification": True,
+                "isUserVerified": True,
+                "automaticPresenceSimulation": True,
+            }
+        },
+    )
+
+    page.goto("/compte/login/")
+    page.get_by_label("Courriel").fill(staff.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_label("Code").fill(totp_code())
+    page.get_by_role("button", name="Se connecter").click()
+    expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()
+
+    page.get_by_role("link", name="Sécurité du compte").click()
+    page.get_by_role("link", name="Ajouter une clé de sécurité").click()
+    # allauth asks for the password again before adding a key.
+    expect(page.get_by_role("heading", name="Confirmez votre identité")).to_be_visible()
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Confirmer").click()
+    expect(page.get_by_role("heading", name="Ajouter une clé de sécurité")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_label("Nom de la clé").fill("Clé du bureau")
+    page.get_by_role("button", name="Ajouter la clé").click()
+    page.wait_for_url(lambda url: "/webauthn/add/" not in url)
+    page.goto("/compte/2fa/webauthn/")
+    expect(page.get_by_role("cell", name="Clé du bureau")).to_be_visible()
+    assert_accessible(page)
+
+    # Next sign-in: the key instead of the code.
+    page.get_by_role("button", name="Se déconnecter").click()
+    page.goto("/compte/login/?next=/pilotage/")
+    page.get_by_label("Courriel").fill(staff.email)
+    page.get_by_label("Mot de passe").fill(PASSWORD)
+    page.get_by_role("button", name="Se connecter").click()
+    page.get_by_role("button", name="Utiliser une clé de sécurité").click()
+    expect(page.get_by_role("heading", name="Pilotage du programme")).to_be_visible()

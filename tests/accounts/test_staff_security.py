@@ -88,6 +88,15 @@ def test_staff_without_a_second_factor_are_sent_to_set_one_up(client, path):
     assert "double authentification" in response.content.decode()
 
 
+def test_a_security_key_is_a_second_factor_too(client):
+    staff = UserFactory(staff=True, second_factor=False)
+    Authenticator.objects.create(
+        user=staff, type=Authenticator.Type.WEBAUTHN, data={"name": "Clé", "credential": {}}
+    )
+    client.force_login(staff)
+    assert client.get("/pilotage/").status_code == 200
+
+
 def test_staff_without_a_second_factor_still_reach_allauth_pages_and_sign_out(client):
     client.force_login(UserFactory(staff=True, second_factor=False))
     assert client.get("/compte/2fa/").status_code == 200
@@ -366,6 +375,11 @@ MFA_PAGES = [
     "/compte/2fa/recovery-codes/",
     "/compte/2fa/recovery-codes/generate/",
     "/compte/2fa/recovery-codes/download/",
+    "/compte/2fa/webauthn/",
+    "/compte/2fa/webauthn/add/",
+    "/compte/2fa/webauthn/reauthenticate/",
+    "/compte/2fa/webauthn/keys/999999/edit/",
+    "/compte/2fa/webauthn/keys/999999/remove/",
     "/compte/reauthenticate/",
     "/admin/login/",
     "/admin/password_change/",
@@ -390,3 +404,11 @@ def test_two_factor_pages_answer_hostile_input_without_a_server_error(client, wh
             if response.status_code >= 500:
                 failures.append((method, path, response.status_code))
     assert failures == []
+
+
+def test_the_security_key_button_shows_only_to_people_who_have_a_key(client):
+    staff = UserFactory(staff=True)
+    sign_in(client, staff)
+    page = client.get(reverse("mfa_authenticate")).content.decode()
+    assert 'name="code"' in page
+    assert "Utiliser une clé de sécurité" not in page
