@@ -104,3 +104,17 @@ def test_demo_staff_sign_in_with_a_printed_recovery_code_or_the_demo_totp_comman
     response = client.post(reverse("mfa_authenticate"), {"code": codes[0]})
     assert response["Location"] == "/pilotage/"
     assert client.get("/pilotage/").status_code == 200
+
+
+def test_a_demo_loaded_before_gets_the_staff_second_factor_on_the_next_run():
+    from io import StringIO
+
+    from allauth.mfa.models import Authenticator
+    from django.core.management import call_command
+
+    demo.seed()
+    Authenticator.objects.all().delete()
+    out = StringIO()
+    call_command("seed_demo", only_once=True, stdout=out)
+    assert Authenticator.objects.filter(user__email=demo.STAFF_EMAIL).count() == 2
+    assert demo.staff_recovery_codes()[0] in out.getvalue()

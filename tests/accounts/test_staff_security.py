@@ -363,6 +363,11 @@ def test_a_superuser_may_grant_rights(client):
     assert response.status_code == 302, re.findall(r"errorlist.*", response.content.decode())
     someone.refresh_from_db()
     assert someone.is_programme_staff and someone.is_staff
+    from audit.models import AuditEvent
+
+    event = AuditEvent.objects.get(action="admin.change", target_id=str(someone.pk))
+    assert event.actor == root
+    assert event.changes["is_programme_staff"] == [False, True]
     assert client.get(f"/admin/accounts/user/{someone.pk}/password/").status_code == 200
 
 
