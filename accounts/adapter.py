@@ -1,4 +1,6 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.mfa.adapter import DefaultMFAAdapter
+from allauth.mfa.models import Authenticator
 
 from . import mail
 
@@ -9,3 +11,28 @@ class AccountAdapter(DefaultAccountAdapter):
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)
         mail.send_later(to=message.to, subject=message.subject, body=message.body)
+
+
+def needs_second_factor(user) -> bool:
+    """Programme staff and anyone reaching the Django admin must hold a second factor."""
+    return bool(
+        user.is_authenticated
+        and (getattr(user, "is_programme_staff", False) or user.is_staff or user.is_superuser)
+    )
+
+
+SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Staff keep a second factor: they may remove an authenticator app or a security key only
+    while another one remains."""
+
+    def can_delete_authenticator(self, authenticator: Authenticator) -> bool:
+        if authenticator.type in SECOND_FACTORS and needs_second_factor(authenticator.user):
+            others = Authenticator.objects.filter(
+                user_id=authenticator.user_id, type__in=SECOND_FACTORS
+            ).exclude(pk=authenticator.pk)
+            if not others.exists():
+                return False
+        return super().can_delete_authenticator(authenticator)

@@ -8,6 +8,11 @@ from .models import Membership, Organisation, Role
 
 DEMO_PASSWORD = "demo-pacte-2026"  # noqa: S105  (printed by seed_demo, for the demo only)
 STAFF_EMAIL = "staff@example.org"
+# Staff need a second factor: the demo staff account's authenticator app has this known secret
+# (add it to any authenticator app, or run `manage.py demo_totp` for the current code), and
+# recovery codes derived from a known seed. For the demo only, like the password.
+STAFF_TOTP_SECRET = "PACTEPMEDEMOSTAFFTOTPSECRETAB234"  # noqa: S105
+STAFF_RECOVERY_SEED = "pacte-pme-demo-recovery-codes"
 
 LARGE_ACCOUNTS = [
     # name, SIREN, sector, public naming, admin, member
@@ -63,6 +68,44 @@ def demo_user(email: str, *, first_name: str = "", last_name: str = "", staff: b
     return user
 
 
+def give_staff_second_factor(user) -> None:
+    """The demo staff account's authenticator app and recovery codes, from known secrets."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    Authenticator.objects.get_or_create(
+        user=user,
+        type=Authenticator.Type.TOTP,
+        defaults={"data": {"secret": encrypt(STAFF_TOTP_SECRET)}},
+    )
+    Authenticator.objects.get_or_create(
+        user=user,
+        type=Authenticator.Type.RECOVERY_CODES,
+        defaults={"data": {"seed": encrypt(STAFF_RECOVERY_SEED), "used_mask": 0}},
+    )
+
+
+def current_staff_code(*, offset: int = 0) -> str:
+    """The code the demo staff account's authenticator app shows now."""
+    import time
+
+    from allauth.mfa import app_settings
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    counter = int(time.time()) // app_settings.TOTP_PERIOD + offset
+    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, counter))
+
+
+def staff_recovery_codes() -> list[str]:
+    """The demo staff account's unused recovery codes (empty before the demo is loaded)."""
+    from allauth.mfa.models import Authenticator
+
+    found = Authenticator.objects.filter(
+        user__email=STAFF_EMAIL, type=Authenticator.Type.RECOVERY_CODES
+    ).first()
+    return found.wrap().get_unused_codes() if found else []
+
+
 def join(user, organisation: Organisation, role: str) -> Membership:
     membership, _ = Membership.objects.get_or_create(
         user=user, organisation=organisation, defaults={"role": role}
@@ -81,7 +124,9 @@ def logins() -> list[tuple[str, str]]:
 
 def seed() -> None:
     """Create the demo people and their organisations."""
-    demo_user(STAFF_EMAIL, first_name="Camille", last_name="Programme", staff=True)
+    give_staff_second_factor(
+        demo_user(STAFF_EMAIL, first_name="Camille", last_name="Programme", staff=True)
+    )
     today = timezone.localdate()
     for name, siren, sector, naming, admin_email, member_email in LARGE_ACCOUNTS:
         org, _ = Organisation.objects.get_or_create(

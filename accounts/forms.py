@@ -1,3 +1,4 @@
+from allauth.mfa.webauthn.forms import AddWebAuthnForm, EditWebAuthnForm
 from django import forms
 from django.contrib.auth import password_validation
 from django.utils.translation import gettext_lazy as _
@@ -108,3 +109,55 @@ class AcceptInvitationForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class JournalFilterForm(forms.Form):
+    """Filters of the staff journal (every field optional)."""
+
+    actor = forms.CharField(label=_("Auteur (e-mail)"), required=False, max_length=254)
+    action = forms.ChoiceField(label=_("Action"), required=False)
+    organisation = forms.CharField(
+        label=_("Organisation (nom ou SIREN)"), required=False, max_length=200
+    )
+    since = forms.DateField(label=_("Du"), required=False, widget=DateInput())
+    until = forms.DateField(label=_("Au"), required=False, widget=DateInput())
+
+    def __init__(self, *args, action_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["action"].choices = [("", _("Toutes")), *action_choices]
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", _("La date de fin précède la date de début."))
+        return cleaned
+
+    def filters(self) -> dict:
+        """The valid filters (an invalid field filters nothing and shows its error)."""
+        if self.is_bound:
+            self.is_valid()
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "actor": data.get("actor") or "",
+            "action": data.get("action") or "",
+            "organisation": data.get("organisation") or "",
+            "since": data.get("since"),
+            "until": data.get("until"),
+        }
+
+
+# --- Two-factor authentication: allauth's security-key forms with French labels -------------
+
+
+class AddSecurityKeyForm(AddWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nom de la clé (facultatif)")
+        self.fields["name"].help_text = _("Pour la reconnaître : « Clé du bureau », « Téléphone »…")
+
+
+class EditSecurityKeyForm(EditWebAuthnForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = _("Nom de la clé")

@@ -1,7 +1,12 @@
 """Reading accounts: memberships, the active organisation, scoped look-ups."""
 
+from dataclasses import dataclass
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
+
+from audit import selectors as audit_selectors
+from audit.models import AuditEvent
 
 from .models import Invitation, Membership, Organisation
 
@@ -79,3 +84,50 @@ def large_accounts(*, query: str = "") -> QuerySet[Organisation]:
             condition |= Q(siren__startswith=digits)
         accounts = accounts.filter(condition)
     return accounts.order_by("name", "pk")
+
+
+# --- The staff journal ----------------------------------------------------------------------
+
+
+def organisations_matching(text: str) -> QuerySet:
+    """Ids of organisations whose name contains ``text`` or whose SIREN starts with it."""
+    text = text.strip()
+    digits = text.replace(" ", "")
+    condition = Q(name__icontains=text)
+    if digits.isdigit():
+        condition |= Q(siren__startswith=digits)
+    return Organisation.objects.filter(condition).values("pk")
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    event: AuditEvent
+    action: str
+    kind: str
+    organisation: Organisation | None
+    changes: list
+
+
+def journal(*, organisation: str = "", **filters) -> QuerySet[AuditEvent]:
+    return audit_selectors.events(
+        organisation_ids=organisations_matching(organisation) if organisation.strip() else None,
+        **filters,
+    )
+
+
+def journal_rows(events) -> list[JournalRow]:
+    """One page of the journal with the organisations' names (one query for the page)."""
+    events = list(events)
+    organisations = Organisation.objects.in_bulk(
+        {event.organisation_id for event in events if event.organisation_id}
+    )
+    return [
+        JournalRow(
+            event=event,
+            action=audit_selectors.action_label(event.action),
+            kind=audit_selectors.target_kind(event),
+            organisation=organisations.get(event.organisation_id),
+            changes=audit_selectors.changes_of(event),
+        )
+        for event in events
+    ]

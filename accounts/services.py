@@ -42,6 +42,25 @@ class SirenConflictError(AccountsError):
         self.organisation = organisation
 
 
+def _record_staff_action(
+    by: User | None,
+    *,
+    action: str,
+    target,
+    organisation_id: int,
+    changes: dict | None = None,
+) -> None:
+    """Programme staff acting on an organisation they manage by their staff power: journal it."""
+    if by is not None and by.is_programme_staff:
+        record(
+            actor=by,
+            action=action,
+            target=target,
+            organisation_id=organisation_id,
+            changes=changes,
+        )
+
+
 # --- Invitations ------------------------------------------------------------------------------
 
 
@@ -83,6 +102,8 @@ def invite(*, organisation: Organisation, email: str, role: str, by: User | None
                 _("%(email)s est déjà membre de %(organisation)s.")
                 % {"email": email, "organisation": organisation.name}
             )
+        if by is not None and by.email.lower() == email:
+            raise InvitationError(_("Vous ne pouvez pas vous inviter vous-même."))
         if organisation.invitations.pending().filter(email__iexact=email).exists():
             raise InvitationError(
                 _(
@@ -102,6 +123,13 @@ def invite(*, organisation: Organisation, email: str, role: str, by: User | None
         )
         token = invitation.new_token()
         invitation.save()
+        _record_staff_action(
+            by,
+            action="accounts.invitation_sent",
+            target=invitation,
+            organisation_id=organisation.pk,
+            changes={"email": (None, email), "role": (None, invitation.get_role_display())},
+        )
         _schedule_email(invitation, token)
     return invitation
 
@@ -121,6 +149,12 @@ def resend_invitation(*, invitation: Invitation, by: User | None) -> Invitation:
         if by is not None:
             invitation.invited_by = by
         invitation.save(update_fields=["token_hash", "sent_at", "expires_at", "invited_by"])
+        _record_staff_action(
+            by,
+            action="accounts.invitation_resent",
+            target=invitation,
+            organisation_id=invitation.organisation_id,
+        )
         _schedule_email(invitation, token)
     return invitation
 
@@ -133,6 +167,12 @@ def revoke_invitation(*, invitation: Invitation, by: User | None) -> Invitation:
         if not invitation.revoked_at:
             invitation.revoked_at = timezone.now()
             invitation.save(update_fields=["revoked_at"])
+            _record_staff_action(
+                by,
+                action="accounts.invitation_revoked",
+                target=invitation,
+                organisation_id=invitation.organisation_id,
+            )
     return invitation
 
 
@@ -217,6 +257,14 @@ def change_role(*, membership: Membership, role: str, by: User | None) -> Member
         raise AccountsError(_("Rôle inconnu."))
     with transaction.atomic():
         membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        promoted = role == Role.ADMIN and membership.role != Role.ADMIN
+        if promoted and by is not None and membership.user_id == by.pk:
+            raise AccountsError(
+                _(
+                    "Vous ne pouvez pas vous attribuer un rôle : demandez-le à un autre "
+                    "administrateur de l'organisation."
+                )
+            )
         demoted = membership.role == Role.ADMIN and role != Role.ADMIN
         if demoted and _admins_left_after(membership) == 0:
             raise LastAdministratorError(
@@ -230,8 +278,16 @@ def change_role(*, membership: Membership, role: str, by: User | None) -> Member
                     "un autre administrateur."
                 )
             )
+        before = membership.get_role_display()
         membership.role = role
         membership.save(update_fields=["role"])
+        _record_staff_action(
+            by,
+            action="accounts.role_changed",
+            target=membership,
+            organisation_id=membership.organisation_id,
+            changes={"role": (before, membership.get_role_display())},
+        )
     return membership
 
 
@@ -251,6 +307,13 @@ def remove_member(*, membership: Membership, by: User | None) -> None:
                     "un autre administrateur."
                 )
             )
+        _record_staff_action(
+            by,
+            action="accounts.member_removed",
+            target=membership,
+            organisation_id=membership.organisation_id,
+            changes={"role": (membership.get_role_display(), None)},
+        )
         membership.delete()
 
 
@@ -260,8 +323,17 @@ def remove_member(*, membership: Membership, by: User | None) -> None:
 def set_public_naming(*, organisation: Organisation, public_naming: bool, by: User) -> Organisation:
     with transaction.atomic():
         organisation = Organisation.objects.select_for_update().get(pk=organisation.pk)
+        before = organisation.public_naming
         organisation.public_naming = public_naming
         organisation.save(update_fields=["public_naming"])
+        if before != public_naming:
+            _record_staff_action(
+                by,
+                action="accounts.public_naming_changed",
+                target=organisation,
+                organisation_id=organisation.pk,
+                changes={"public_naming": (before, public_naming)},
+            )
     return organisation
 
 
@@ -303,6 +375,13 @@ def create_large_account(
         )
         organisation.full_clean()
         organisation.save()
+        _record_staff_action(
+            by,
+            action="accounts.large_account_created",
+            target=organisation,
+            organisation_id=organisation.pk,
+            changes={"name": (None, organisation.name), "siren": (None, organisation.siren)},
+        )
         invitation = invite(organisation=organisation, email=admin_email, role=Role.ADMIN, by=by)
     return organisation, invitation
 

@@ -33,6 +33,7 @@ urlpatterns = [
     path("organisations/<int:pk>/publication/", views.public_naming, name="public_naming"),
     path("invitation/<str:token>/", views.accept_invitation, name="accept_invitation"),
     path("pilotage/", views.staff_home, name="staff_home"),
+    path("pilotage/journal/", views.journal, name="journal"),
     path("pilotage/grands-comptes/", views.large_account_list, name="large_accounts"),
     path(
         "pilotage/grands-comptes/nouveau/",

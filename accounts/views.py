@@ -1,3 +1,4 @@
+from allauth.mfa.utils import is_mfa_enabled
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -10,11 +11,14 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from audit.selectors import action_choices
+
 from . import services
 from .decorators import programme_staff_required
 from .forms import (
     AcceptInvitationForm,
     InvitationForm,
+    JournalFilterForm,
     LargeAccountForm,
     PublicNamingForm,
     RoleForm,
@@ -26,14 +30,25 @@ from .selectors import (
     can_manage,
     get_organisation_for_user,
     invitations_of,
+    journal_rows,
     large_accounts,
     members_of,
     memberships_for,
 )
+from .selectors import (
+    journal as journal_events,
+)
 
 
 def dashboard(request):
-    return render(request, "accounts/dashboard.html")
+    membership = request.membership or None
+    recommend = bool(
+        membership is not None
+        and membership.is_admin
+        and membership.organisation.is_large_account
+        and not is_mfa_enabled(request.user)
+    )
+    return render(request, "accounts/dashboard.html", {"recommend_second_factor": recommend})
 
 
 @require_POST
@@ -223,6 +238,20 @@ def public_naming(request, pk):
         )
         messages.success(request, _("Votre choix de publication est enregistré."))
     return redirect("accounts:organisation", pk=organisation.pk)
+
+
+# --- Staff: the journal of staff actions -----------------------------------------------------
+
+
+@programme_staff_required
+def journal(request):
+    form = JournalFilterForm(request.GET or None, action_choices=action_choices())
+    page = Paginator(journal_events(**form.filters()), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "accounts/journal.html",
+        {"form": form, "page": page, "rows": journal_rows(page.object_list)},
+    )
 
 
 # --- Staff: large accounts --------------------------------------------------------------------

@@ -366,7 +366,7 @@ def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEPr
             action="directory.profile_published",
             target=profile,
             organisation_id=organisation.pk,
-            changes={"state": (SMEProfile.State.PENDING, SMEProfile.State.PUBLISHED)},
+            changes={"state": (SMEProfile.State.PENDING.label, profile.get_state_display())},
             reason=reason,
         )
         transaction.on_commit(bump_version)
@@ -451,7 +451,7 @@ def reject_profile(*, profile: SMEProfile, by: User, reason: str) -> SMEProfile:
             action="directory.profile_rejected",
             target=profile,
             organisation_id=organisation.pk,
-            changes={"state": (SMEProfile.State.PENDING, SMEProfile.State.REJECTED)},
+            changes={"state": (SMEProfile.State.PENDING.label, profile.get_state_display())},
             reason=reason,
         )
         # The decision is taken: the identity document has been read and goes.

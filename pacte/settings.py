@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "django.contrib.sites",
     "allauth",
     "allauth.account",
+    "allauth.mfa",
     "django_filters",
     "django_htmx",
     "csp",
@@ -95,6 +96,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "accounts.middleware.ActiveOrganisationMiddleware",
+    "accounts.middleware.StaffSecondFactorMiddleware",
     "pghistory.middleware.HistoryMiddleware",
 ]
 
@@ -207,6 +209,22 @@ PACTE_RATE_LIMITS = {
 }
 # An SME's identity document: PDF only, at most this many bytes.
 VERIFICATION_DOCUMENT_MAX_BYTES = 5 * 1024 * 1024
+# Two-factor authentication (allauth.mfa): an authenticator app (TOTP) or security keys
+# (WebAuthn), with recovery codes; offered to everyone, required of programme staff before
+# /pilotage/ and /admin/ (accounts.middleware.StaffSecondFactorMiddleware). Keys are a second
+# factor only (no passwordless sign-in).
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+# Browsers allow WebAuthn on http://localhost; the origin check needs https, so skip it in dev.
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
+MFA_FORMS = {
+    "add_webauthn": "accounts.forms.AddSecurityKeyForm",
+    "edit_webauthn": "accounts.forms.EditSecurityKeyForm",
+}
+MFA_TOTP_ISSUER = "Pacte PME"
+MFA_TOTP_TOLERANCE = 1  # the previous and next 30-second codes pass too (clocks drift)
+MFA_ADAPTER = "accounts.adapter.MFAAdapter"
+# Where staff must hold a second factor (path prefixes).
+STAFF_SECOND_FACTOR_PATHS = ("/pilotage/", "/admin/")
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_URL = env_str("EMAIL_URL", "console://")

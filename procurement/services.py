@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
+from audit.services import record
 from directory.models import Domain, SMEProfile
 
 from . import selectors
@@ -119,8 +120,15 @@ def change_campaign_state(*, campaign: Campaign, state: str, by: User) -> Campai
             raise TransitionError(_("Ce changement d'état n'est pas possible."))
         if state == Campaign.State.OPEN and not campaign.domains.exists():
             campaign.domains.set(Domain.objects.filter(is_active=True))
+        before = campaign.get_state_display()
         campaign.state = state
         campaign.save(update_fields=["state", "updated_at"])
+        record(
+            actor=by,
+            action="procurement.campaign_state_changed",
+            target=campaign,
+            changes={"state": (before, campaign.get_state_display())},
+        )
     return campaign
 
 
@@ -272,11 +280,20 @@ def reopen_declaration(*, declaration: Declaration, by: User, reason: str) -> De
         raise TransitionError(_("Indiquez le motif de la réouverture."))
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        before = declaration.get_state_display()
         declaration.state = Declaration.State.REOPENED
         declaration.reopened_at = timezone.now()
         declaration.reopened_by = by
         declaration.reopen_reason = reason.strip()
         declaration.save()
+        record(
+            actor=by,
+            action="procurement.declaration_reopened",
+            target=declaration,
+            organisation_id=declaration.organisation_id,
+            changes={"state": (before, declaration.get_state_display())},
+            reason=declaration.reopen_reason,
+        )
     return declaration
 
 

@@ -40,4 +40,3 @@ def send_reminders_task(campaign_id: int, organisation_ids: list[int], by_id: in
         by_id=by_id,
         today=timezone.localdate(),
     )
-

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Organisation, User
+from audit.services import record
 from procurement.models import Campaign, Declaration
 
 from . import figures as report_figures
@@ -422,6 +423,13 @@ def publish_version(*, version: ReportVersion, by: User) -> ReportVersion:
                     "unpublish_reason",
                 ]
             )
+            record(
+                actor=by,
+                action="reports.version_unpublished",
+                target=old,
+                changes={"is_published": (True, False)},
+                reason=old.unpublish_reason,
+            )
         version.is_published = True
         version.published_at = now
         version.published_by = by
@@ -438,6 +446,12 @@ def publish_version(*, version: ReportVersion, by: User) -> ReportVersion:
                 "unpublish_reason",
             ]
         )
+        record(
+            actor=by,
+            action="reports.version_published",
+            target=version,
+            changes={"is_published": (False, True)},
+        )
     return version
 
 
@@ -447,11 +461,19 @@ def unpublish_version(*, version: ReportVersion, by: User, reason: str) -> Repor
         raise ValidationError(_("Indiquez le motif de la dépublication."))
     if not version.is_published:
         raise ValidationError(_("Cette version n'est pas publiée."))
-    version.is_published = False
-    version.unpublished_at = timezone.now()
-    version.unpublished_by = by
-    version.unpublish_reason = reason
-    version.save(
-        update_fields=["is_published", "unpublished_at", "unpublished_by", "unpublish_reason"]
-    )
+    with transaction.atomic():
+        version.is_published = False
+        version.unpublished_at = timezone.now()
+        version.unpublished_by = by
+        version.unpublish_reason = reason
+        version.save(
+            update_fields=["is_published", "unpublished_at", "unpublished_by", "unpublish_reason"]
+        )
+        record(
+            actor=by,
+            action="reports.version_unpublished",
+            target=version,
+            changes={"is_published": (True, False)},
+            reason=reason,
+        )
     return version

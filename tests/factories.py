@@ -13,6 +13,24 @@ from directory.models import Departement, Domain, SMEProfile
 from procurement.models import Campaign, Declaration, OrderLine
 
 PASSWORD = "correct-horse-battery-staple"
+# Staff made by the factory hold an authenticator app with this secret (see totp_code()).
+TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+
+
+def give_totp(user, secret: str = TOTP_SECRET) -> None:
+    """An authenticator app (TOTP) for ``user``, as if set up on the two-factor page."""
+    from allauth.mfa.totp.internal.auth import TOTP
+
+    TOTP.activate(user, secret)
+
+
+def totp_code(secret: str = TOTP_SECRET, *, offset: int = 0) -> str:
+    """The code an authenticator app shows now (``offset`` periods later), computed by allauth."""
+    import time
+
+    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
+
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + offset))
 
 
 def valid_siren(n: int) -> str:
@@ -41,6 +59,12 @@ class UserFactory(factory.django.DjangoModelFactory):
             obj.save()
             if extracted is not False:
                 EmailAddress.objects.create(user=obj, email=obj.email, verified=True, primary=True)
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        """Staff hold an authenticator app (TOTP_SECRET) unless `second_factor=False` is passed."""
+        if create and obj.is_programme_staff and extracted is not False:
+            give_totp(obj)
 
 
 class OrganisationFactory(factory.django.DjangoModelFactory):

@@ -1,5 +1,7 @@
 """Helpers shared by tests that are not factories."""
 
+import re
+
 from django.core.cache import cache
 
 
@@ -13,3 +15,14 @@ def clear_cache() -> None:
     keys = list(client.scan_iter(match=cache.make_key("*")))
     if keys:
         client.delete(*keys)
+
+
+def enter_second_factor_if_asked(page) -> None:
+    """After the password, staff give the code of their authenticator app (allauth's MFA stage)."""
+    from tests.factories import totp_code
+
+    page.wait_for_url(lambda url: "/compte/login/" not in url)
+    if re.search(r"/compte/2fa/authenticate/", page.url):
+        page.get_by_label("Code").fill(totp_code())
+        page.get_by_role("button", name="Se connecter").click()
+        page.wait_for_url(lambda url: "/2fa/authenticate/" not in url)

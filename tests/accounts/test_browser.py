@@ -6,6 +6,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.factories import PASSWORD, UserFactory, valid_siren
+from tests.support import enter_second_factor_if_asked
 
 
 @pytest.mark.browser
@@ -21,6 +22,7 @@ def test_staff_invite_a_large_account_admin_who_joins_and_reads_in_english(
     page.get_by_label("Courriel").fill("pilote@programme.test")
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
+    enter_second_factor_if_asked(page)  # staff hold an authenticator app
     expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()
     page.get_by_role("link", name="Pilotage du programme").click()
     page.get_by_role("link", name="Gérer les grands comptes").click()

@@ -6,6 +6,7 @@ import pytest
 
 from directory.models import Departement, SMEProfile
 from tests.factories import PASSWORD, OrganisationFactory, SMEProfileFactory, UserFactory, member_of
+from tests.support import enter_second_factor_if_asked
 
 SIREN = "732829320"
 
@@ -21,6 +22,7 @@ def sign_in(page, email):
     page.fill("input[name=login]", email)
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
+    enter_second_factor_if_asked(page)
     page.wait_for_url(re.compile(r"/espace/"))
     return page
 

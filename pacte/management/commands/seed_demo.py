@@ -30,6 +30,11 @@ class Command(BaseCommand):
             with transaction.atomic():
                 for seed in self.seeders():
                     seed()
+        else:
+            # A demo loaded before staff needed a second factor gets the demo's one now.
+            accounts_demo.give_staff_second_factor(
+                get_user_model().objects.get(email=accounts_demo.STAFF_EMAIL)
+            )
         self.print_logins()
 
     def seeders(self):
@@ -43,4 +48,22 @@ class Command(BaseCommand):
         )
         for email, what in accounts_demo.logins():
             self.stdout.write(f"  {email:<36} {what}")
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{accounts_demo.STAFF_EMAIL} also needs a code after the password "
+                "(two-factor authentication is required of staff):"
+            )
+        )
+        self.stdout.write(
+            f"  authenticator app secret: {accounts_demo.STAFF_TOTP_SECRET}"
+            " (add it to any TOTP app: FreeOTP, Aegis, Google Authenticator...)"
+        )
+        self.stdout.write(
+            f"  or the current code: python manage.py demo_totp"
+            f"   (right now: {accounts_demo.current_staff_code()})"
+        )
+        codes = accounts_demo.staff_recovery_codes()
+        if codes:
+            self.stdout.write(f"  or a recovery code (each works once): {' '.join(codes)}")
         self.stdout.write("")
