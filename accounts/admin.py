@@ -133,6 +133,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_display = ["name", "kind", "siren", "joined_on", "public_naming"]
     list_filter = ["kind", "public_naming"]
     search_fields = ["name", "siren"]
+    # An SME's identity is verified in moderation (with evidence, a reason and the journal).
+    readonly_fields = ["verified_at", "verified_by"]
     inlines = [MembershipInline]
 
 
