@@ -2,7 +2,7 @@ import pghistory
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -123,11 +123,6 @@ class Declaration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.campaign}"
-
-
-def registered_sme() -> Exists:
-    """True for an order line whose SIREN has a profile in the directory (a registered SME)."""
-    return Exists(SMEProfile.objects.filter(siren=OuterRef("sme_profile_id")))
 
 
 class OrderLineQuerySet(models.QuerySet):

@@ -4,8 +4,9 @@ Pure selectors: each function takes a campaign (and optionally a member) and ret
 dataclasses, so that tests can compare them with figures computed independently.
 
 Scope of every figure: the *submitted* declarations of the campaign (drafts and declarations
-reopened by staff are left out until they are submitted again). An SME is "registered" when the
-directory holds a published profile with its SIREN; region and size come from that profile.
+reopened by staff are left out until they are submitted again). The key figures and what
+"registered SME" means (a profile published by the campaign's closing date; region and size come
+from that profile) are defined once, in `procurement.figures`, for every page, export and report.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
-    Q,
     Sum,
     Value,
 )
@@ -30,12 +30,20 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from directory.models import Domain, HeadcountBand, Region, SMEProfile
+from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are the reports' too
+    HUNDRED,
+    MIN_MEMBERS,
+    PAYMENT_DELAY_LIMIT_DAYS,
+    KeyFigures,
+    declarations_sql,
+    key_figures,
+    member_count,
+    per_declaration_sql,
+    registered_profile_join,
+    registered_sme_definition,
+)
 from procurement.models import Campaign, Declaration, OrderLine
 
-# A cell (a figure about a group of members) is shown only if it describes at least this many.
-MIN_MEMBERS = 3
-PAYMENT_DELAY_LIMIT_DAYS = 60
-HUNDRED = Decimal(100)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 UNKNOWN = ""
 
@@ -44,48 +52,6 @@ DECLARATION_TABLE = Declaration._meta.db_table
 PROFILE_TABLE = SMEProfile._meta.db_table
 SUBMITTED = Declaration.State.SUBMITTED.value
 PUBLISHED = SMEProfile.State.PUBLISHED.value
-
-
-@dataclass(frozen=True)
-class KeyFigures:
-    """The headline figures of a campaign (or of one member's declaration)."""
-
-    year: int
-    members: int
-    declarations: int
-    it_purchases: Decimal | None
-    sme_purchases: Decimal
-    registered_sme_purchases: Decimal
-    distinct_smes: int
-    median_payment_delay: Decimal | None
-    lines_with_delay: int
-    lines_paid_within_60: int
-    lines: int
-
-    @property
-    def sme_share(self) -> Decimal | None:
-        """SME purchases as a percentage of external IT purchases."""
-        if not self.it_purchases:
-            return None
-        return self.sme_purchases * HUNDRED / self.it_purchases
-
-    @property
-    def registered_share(self) -> Decimal | None:
-        """Registered (innovative) SMEs' part of the SME purchases, in %."""
-        if not self.sme_purchases:
-            return None
-        return self.registered_sme_purchases * HUNDRED / self.sme_purchases
-
-    @property
-    def paid_within_60_share(self) -> Decimal | None:
-        if not self.lines_with_delay:
-            return None
-        return Decimal(self.lines_paid_within_60) * HUNDRED / self.lines_with_delay
-
-    @property
-    def suppressed(self) -> bool:
-        """Totals of fewer than three declarations would let one read a member's figures."""
-        return self.declarations < MIN_MEMBERS
 
 
 @dataclass(frozen=True)
@@ -130,6 +96,8 @@ class ProgrammeFigures:
     ranking: list[RankedMember]
     named_participants: list[str]
     anonymous_participants: int
+    # The methodology's definition of a registered SME for this campaign (procurement.figures).
+    registered_definition: str = ""
 
     @property
     def ranking_shown(self) -> bool:
@@ -174,6 +142,7 @@ class MemberFigures:
     regions: list[BreakdownRow]
     domains: list[BreakdownRow]
     top_smes: list[TopSME] = field(default_factory=list)
+    registered_definition: str = ""
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -197,62 +166,9 @@ def _decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _submitted_declarations_sql(organisation_id: int | None) -> tuple[str, list]:
-    sql = f"SELECT id, organisation_id, it_purchases_total FROM {DECLARATION_TABLE} WHERE campaign_id = %s AND state = %s"  # noqa: S608
-    params: list = [SUBMITTED]
-    if organisation_id is not None:
-        sql += " AND organisation_id = %s"
-        params.append(organisation_id)
-    return sql, params
-
-
-def member_count(year: int) -> int:
-    """Large accounts that had joined the programme by the end of the year."""
-    return (
-        Organisation.objects.large_accounts()
-        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=datetime.date(year, 12, 31)))
-        .count()
-    )
-
-
-# --- key figures ------------------------------------------------------------------------------
-
-
-def key_figures(campaign: Campaign, *, organisation_id: int | None = None) -> KeyFigures:
-    """Headline figures of the campaign's submitted declarations (or of one member's)."""
-    declarations_sql, declarations_params = _submitted_declarations_sql(organisation_id)
-    sql = f"""
-        WITH d AS ({declarations_sql})
-        SELECT
-            (SELECT count(*) FROM d),
-            (SELECT sum(it_purchases_total) FROM d),
-            coalesce(sum(l.amount), 0),
-            coalesce(sum(l.amount) FILTER (WHERE p.id IS NOT NULL), 0),
-            count(DISTINCT l.sme_siren COLLATE "C"),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY l.payment_delay_days),
-            count(l.payment_delay_days),
-            count(*) FILTER (WHERE l.payment_delay_days <= %s),
-            count(l.id)
-        FROM d
-        JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-        LEFT JOIN {PROFILE_TABLE} p ON p.siren = l.sme_siren AND p.state = %s
-    """  # noqa: S608
-    params = [campaign.pk, *declarations_params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED]
-    (row,) = _fetchall(sql, params)
-    (declarations, it_total, sme, registered, smes, median, with_delay, within, lines) = row
-    return KeyFigures(
-        year=campaign.year,
-        members=member_count(campaign.year) if organisation_id is None else 1,
-        declarations=declarations,
-        it_purchases=_decimal(it_total),
-        sme_purchases=_decimal(sme),
-        registered_sme_purchases=_decimal(registered),
-        distinct_smes=smes,
-        median_payment_delay=_decimal(median),
-        lines_with_delay=with_delay,
-        lines_paid_within_60=within,
-        lines=lines,
-    )
+def _submitted_declarations_sql(campaign_id: int, organisation_id: int | None) -> tuple[str, list]:
+    """The campaign's submitted declarations (or a member's), with their registration cutoff."""
+    return declarations_sql(campaign_id=campaign_id, organisation_id=organisation_id)
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:
@@ -278,7 +194,9 @@ def breakdowns(
     Each row counts the distinct members and SMEs it describes; lines of unregistered SMEs fall
     in "not known" for region and size.
     """
-    declarations_sql, declarations_params = _submitted_declarations_sql(organisation_id)
+    declarations_sql, declarations_params = _submitted_declarations_sql(
+        campaign.pk, organisation_id
+    )
     # Distinct counts as hash aggregates over (key, member) and (key, SME) pairs: no sort of the
     # millions of lines. Region and size are attributes of the SME, so SMEs are summed once.
     sql = f"""
@@ -290,7 +208,7 @@ def breakdowns(
                    coalesce(p.headcount_band, '') COLLATE "C" AS size
             FROM d
             JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-            LEFT JOIN {PROFILE_TABLE} p ON p.siren = l.sme_siren AND p.state = %s
+            {registered_profile_join()}
         ),
         smes AS (SELECT siren, region, size, sum(amount) AS amount FROM lines GROUP BY 1, 2, 3),
         domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),
@@ -314,7 +232,7 @@ def breakdowns(
         SELECT t.dim, t.key, m.n, t.smes, t.amount
         FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
     """  # noqa: S608
-    rows = _fetchall(sql, [campaign.pk, *declarations_params, PUBLISHED])
+    rows = _fetchall(sql, [*declarations_params, PUBLISHED])
     labels = _labels()
     total = sum((row[4] for row in rows if row[0] == "domain"), Decimal(0))
     result: dict[str, list[BreakdownRow]] = {"region": [], "domain": [], "size": []}
@@ -451,6 +369,7 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
         ranking=ranked,
         named_participants=named,
         anonymous_participants=anonymous,
+        registered_definition=registered_sme_definition(campaign),
     )
 
 
@@ -459,29 +378,18 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
 
 def programme_medians(campaign: Campaign) -> ProgrammeMedians:
     """Medians of the per-declaration figures, computed in one query."""
+    per_member, params = per_declaration_sql(campaign.pk)
     sql = f"""
-        WITH per_member AS (
-            SELECT d.id,
-                   d.it_purchases_total AS it_total,
-                   coalesce(sum(l.amount), 0) AS sme,
-                   count(DISTINCT l.sme_siren COLLATE "C") AS smes,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY l.payment_delay_days) AS delay,
-                   count(*) FILTER (WHERE l.payment_delay_days <= %s) * 100.0
-                       / nullif(count(l.payment_delay_days), 0) AS within
-            FROM {DECLARATION_TABLE} d
-            LEFT JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-            WHERE d.campaign_id = %s AND d.state = %s
-            GROUP BY d.id
-        )
+        WITH per_member AS ({per_member})
         SELECT count(*),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY sme),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY sme * 100 / nullif(it_total, 0)),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY smes),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY delay),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY within)
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY within * 100.0 / nullif(with_delay, 0))
         FROM per_member
     """  # noqa: S608
-    (row,) = _fetchall(sql, [PAYMENT_DELAY_LIMIT_DAYS, campaign.pk, SUBMITTED])
+    (row,) = _fetchall(sql, params)
     return ProgrammeMedians(
         declarations=row[0],
         sme_purchases=_decimal(row[1]),
@@ -527,4 +435,5 @@ def member_figures(
         regions=parts["region"],
         domains=parts["domain"],
         top_smes=top_smes(campaign, organisation_id=organisation.pk),
+        registered_definition=registered_sme_definition(campaign),
     )

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 
 from directory.exports import neutralise
 from directory.maps import region_map_svg
+from procurement.figures import Figure, key_figure_list
 
 from . import charts
 from . import formatting as fmt
@@ -44,76 +45,32 @@ class Cell:
 
 
 def _key_rows(current: KeyFigures, previous: KeyFigures | None, *, programme: bool) -> list[Cell]:
+    """Each key figure as `procurement.figures` defines and formats it (the account's figures
+    page shows the same text), "n.s." where the programme's figures would reveal a member."""
     ns = fmt.not_significant()
 
-    def pick(figures: KeyFigures | None, getter, formatter, *, always: bool = False) -> str:
+    def pick(figures: KeyFigures | None, figure: Figure) -> str:
         if figures is None:
             return fmt.MISSING
-        if programme and figures.suppressed and not always:
+        if programme and figures.suppressed and not figure.programme_only:
             return ns
-        return formatter(getter(figures))
+        return figure.formatted(figures)
 
-    def change(getter, kind, *, always: bool = False) -> str:
+    def change(figure: Figure) -> str:
         if previous is None:
             return fmt.MISSING
-        if programme and not always and (current.suppressed or previous.suppressed):
+        if programme and not figure.programme_only and (current.suppressed or previous.suppressed):
             return ns
-        formatter = {
-            "ratio": fmt.change_ratio,
-            "points": fmt.change_points,
-            "count": fmt.change_count,
-            "days": fmt.change_days,
-        }[kind]
-        return formatter(getter(current), getter(previous))
+        return figure.formatted_change(current, previous)
 
-    specs = []
-    if programme:
-        specs += [
-            (_("Membres du programme"), lambda f: f.members, fmt.number, "count", True),
-            (_("Déclarations soumises"), lambda f: f.declarations, fmt.number, "count", True),
-        ]
-    specs += [
-        (
-            _("Achats informatiques externes"),
-            lambda f: f.it_purchases,
-            fmt.euros,
-            "ratio",
-            False,
-        ),
-        (_("Achats auprès des PME"), lambda f: f.sme_purchases, fmt.euros, "ratio", False),
-        (_("Part PME des achats"), lambda f: f.sme_share, fmt.percent, "points", False),
-        (
-            _("Achats auprès des PME innovantes inscrites"),
-            lambda f: f.registered_sme_purchases,
-            fmt.euros,
-            "ratio",
-            False,
-        ),
-        (
-            _("Part des PME inscrites dans les achats PME"),
-            lambda f: f.registered_share,
-            fmt.percent,
-            "points",
-            False,
-        ),
-        (_("PME distinctes"), lambda f: f.distinct_smes, fmt.number, "count", False),
-        (_("Délai de paiement médian"), lambda f: f.median_payment_delay, fmt.days, "days", False),
-        (
-            _("Commandes payées sous 60 jours"),
-            lambda f: f.paid_within_60_share,
-            fmt.percent,
-            "points",
-            False,
-        ),
-    ]
     return [
         Cell(
-            label=label,
-            value=pick(current, getter, formatter, always=always),
-            previous=pick(previous, getter, formatter, always=always),
-            change=change(getter, kind, always=always),
+            label=str(figure.label),
+            value=pick(current, figure),
+            previous=pick(previous, figure),
+            change=change(figure),
         )
-        for label, getter, formatter, kind, always in specs
+        for figure in key_figure_list(programme=programme)
     ]
 
 
