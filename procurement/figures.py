@@ -376,6 +376,22 @@ def per_declaration_sql(campaign_id: int) -> tuple[str, list]:
     return sql, [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED]
 
 
+def sme_excess_message(key: KeyFigures) -> str:
+    """Why SME orders above the declared IT purchases stop a submission, and what to check."""
+    return _(
+        "Les commandes déclarées auprès des PME (%(sme)s) dépassent le total des achats "
+        "informatiques externes (%(it)s), soit %(share)s. Vérifiez d'abord le total des achats "
+        "informatiques externes (en euros hors taxes, pour toute l'année), puis les montants des "
+        "lignes (une saisie en centimes ou en double ?). Si les deux sont exacts, expliquez "
+        "l'écart dans le champ « Justification de l'écart » en soumettant : l'équipe du "
+        "programme la verra."
+    ) % {
+        "sme": fmt.euros(key.sme_purchases),
+        "it": fmt.euros(key.it_purchases),
+        "share": fmt.percent(key.sme_share),
+    }
+
+
 # --- how each figure is shown -------------------------------------------------------------------
 
 _FORMATS = {"euros": fmt.euros, "percent": fmt.percent, "number": fmt.number, "days": fmt.days}

@@ -98,6 +98,10 @@ class Declaration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reopen_reason = models.TextField(_("motif de réouverture"), blank=True)
+    # Given at submission when the SME orders exceed the declared IT purchases (shown to staff).
+    sme_excess_justification = models.TextField(
+        _("justification : achats PME supérieurs aux achats informatiques"), blank=True
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

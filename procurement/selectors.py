@@ -153,6 +153,9 @@ def declaration_totals(declaration: Declaration) -> dict:
         "sme_share": key.sme_share,  # percentage of IT purchases
         "registered_share": key.registered_share,  # percentage of SME purchases
         "sme_exceeds_it": key.sme_purchases_exceed_it_purchases,
+        "excess_message": (
+            figures.sme_excess_message(key) if key.sme_purchases_exceed_it_purchases else ""
+        ),
         **answers,
     }
 
@@ -216,6 +219,7 @@ def campaign_accounts(campaign: Campaign) -> QuerySet[Organisation]:
             ),
             last_activity=Subquery(declaration.values("updated_at")[:1]),
             it_total=Subquery(declaration.values("it_purchases_total")[:1]),
+            excess_justification=Subquery(declaration.values("sme_excess_justification")[:1]),
             sme_total=Subquery(lines.annotate(s=Sum("amount")).values("s")[:1]),
             line_count=Coalesce(Subquery(lines.annotate(n=Count("pk")).values("n")[:1]), 0),
             disputed_count=Coalesce(
