@@ -30,6 +30,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from directory.models import Domain, HeadcountBand, Region, SMEProfile
+from disclosure import Cell, primary_reason
 from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are the reports' too
     HUNDRED,
     MIN_MEMBERS,
@@ -64,10 +65,16 @@ class BreakdownRow:
     smes: int
     amount: Decimal
     share: Decimal | None  # of all SME purchases, in %
+    largest: Decimal = Decimal(0)  # the largest single member's part of the amount
 
     @property
     def suppressed(self) -> bool:
-        return self.members < MIN_MEMBERS
+        """Hidden by a primary rule (threshold or dominance); a published table may hide more
+        (secondary suppression, `reports.published`)."""
+        return primary_reason(self.cell()) is not None
+
+    def cell(self) -> Cell:
+        return Cell(members=self.members, amount=self.amount, largest=self.largest)
 
 
 @dataclass(frozen=True)
@@ -98,6 +105,9 @@ class ProgrammeFigures:
     anonymous_participants: int
     # The methodology's definition of a registered SME for this campaign (procurement.figures).
     registered_definition: str = ""
+    # The whole table ("total") and its split by registration ("registered": "yes", "no"), as
+    # breakdown rows: the margins that disclosure control needs (reports.published).
+    margins: dict[str, list[BreakdownRow]] = field(default_factory=dict)
 
     @property
     def ranking_shown(self) -> bool:
@@ -122,10 +132,25 @@ class ProgrammeMedians:
     distinct_smes: Decimal | None
     median_payment_delay: Decimal | None
     paid_within_60_share: Decimal | None
+    # Members behind the medians that skip some declarations (no IT purchases, no delays given).
+    declarations_with_share: int = 0
+    declarations_with_delay: int = 0
 
     @property
     def suppressed(self) -> bool:
         return self.declarations < MIN_MEMBERS
+
+    def contributors(self, name: str) -> int:
+        """How many members the median `name` is computed over (fewer than three: not shown,
+        since a member reading it could work out the others' figure)."""
+        return {
+            "sme_share": self.declarations_with_share,
+            "median_payment_delay": self.declarations_with_delay,
+            "paid_within_60_share": self.declarations_with_delay,
+        }.get(name, self.declarations)
+
+    def shown(self, name: str) -> bool:
+        return self.contributors(name) >= MIN_MEMBERS
 
 
 @dataclass(frozen=True)
@@ -191,35 +216,50 @@ def breakdowns(
 ) -> dict[str, list[BreakdownRow]]:
     """SME purchases by region, by domain and by SME size band, in one query.
 
-    Each row counts the distinct members and SMEs it describes; lines of unregistered SMEs fall
-    in "not known" for region and size.
+    Each row counts the distinct members and SMEs it describes and the largest single member's
+    amount (for the dominance rule); lines of unregistered SMEs fall in "not known" for region
+    and size. Two more keys serve disclosure control: "total" (one row: every line) and
+    "registered" (rows "yes" and "no": lines of registered SMEs or not), whose amounts are the
+    key figures' SME and registered-SME purchases.
     """
     declarations_sql, declarations_params = _submitted_declarations_sql(
         campaign.pk, organisation_id
     )
-    # Distinct counts as hash aggregates over (key, member) and (key, SME) pairs: no sort of the
-    # millions of lines. Region and size are attributes of the SME, so SMEs are summed once.
+    # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
+    # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
+    # cell first, so that each cell knows its largest member (max over the per-member sums).
     sql = f"""
         WITH d AS ({declarations_sql}),
         lines AS MATERIALIZED (
             SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
                    l.domain_id::text COLLATE "C" AS domain,
                    coalesce(p.region_id, '') COLLATE "C" AS region,
-                   coalesce(p.headcount_band, '') COLLATE "C" AS size
+                   coalesce(p.headcount_band, '') COLLATE "C" AS size,
+                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered
             FROM d
             JOIN {LINE_TABLE} l ON l.declaration_id = d.id
             {registered_profile_join()}
         ),
-        smes AS (SELECT siren, region, size, sum(amount) AS amount FROM lines GROUP BY 1, 2, 3),
+        smes AS (
+            SELECT siren, region, size, registered, sum(amount) AS amount
+            FROM lines GROUP BY 1, 2, 3, 4
+        ),
         domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),
+        member_cells AS (
+            SELECT 'region' AS dim, region AS key, member, sum(amount) AS amount
+            FROM lines GROUP BY 2, 3
+            UNION ALL
+            SELECT 'size', size, member, sum(amount) FROM lines GROUP BY 2, 3
+            UNION ALL
+            SELECT 'domain', domain, member, sum(amount) FROM lines GROUP BY 2, 3
+            UNION ALL
+            SELECT 'registered', registered, member, sum(amount) FROM lines GROUP BY 2, 3
+            UNION ALL
+            SELECT 'total', '', member, sum(amount) FROM lines GROUP BY 3
+        ),
         members AS (
-            SELECT 'region' AS dim, region AS key, count(*) AS n
-            FROM (SELECT DISTINCT region, member FROM lines) x GROUP BY 1, 2
-            UNION ALL
-            SELECT 'size', size, count(*) FROM (SELECT DISTINCT size, member FROM lines) x GROUP BY 1, 2
-            UNION ALL
-            SELECT 'domain', domain, count(*)
-            FROM (SELECT DISTINCT domain, member FROM lines) x GROUP BY 1, 2
+            SELECT dim, key, count(*) AS n, max(amount) AS largest
+            FROM member_cells GROUP BY 1, 2
         ),
         totals AS (
             SELECT 'region' AS dim, region AS key, count(*) AS smes, sum(amount) AS amount
@@ -228,18 +268,31 @@ def breakdowns(
             SELECT 'size', size, count(*), sum(amount) FROM smes GROUP BY 1, 2
             UNION ALL
             SELECT 'domain', domain, count(*), sum(amount) FROM domain_smes GROUP BY 1, 2
+            UNION ALL
+            SELECT 'registered', registered, count(*), sum(amount) FROM smes GROUP BY 1, 2
+            UNION ALL
+            SELECT 'total', '', count(*), sum(amount) FROM smes
         )
-        SELECT t.dim, t.key, m.n, t.smes, t.amount
+        SELECT t.dim, t.key, m.n, t.smes, t.amount, m.largest
         FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
     """  # noqa: S608
     rows = _fetchall(sql, [*declarations_params, PUBLISHED])
     labels = _labels()
     total = sum((row[4] for row in rows if row[0] == "domain"), Decimal(0))
-    result: dict[str, list[BreakdownRow]] = {"region": [], "domain": [], "size": []}
-    for dimension, key, members, smes, amount in rows:
-        label = labels[dimension].get(key) or (
-            _("Non renseignée") if dimension == "region" else _("Non renseigné")
-        )
+    result: dict[str, list[BreakdownRow]] = {
+        "region": [],
+        "domain": [],
+        "size": [],
+        "registered": [],
+        "total": [],
+    }
+    for dimension, key, members, smes, amount, largest in rows:
+        if dimension in labels:
+            label = labels[dimension].get(key) or (
+                _("Non renseignée") if dimension == "region" else _("Non renseigné")
+            )
+        else:
+            label = key
         result[dimension].append(
             BreakdownRow(
                 key=key,
@@ -248,6 +301,7 @@ def breakdowns(
                 smes=smes,
                 amount=_decimal(amount),
                 share=amount * HUNDRED / total if total else None,
+                largest=_decimal(largest),
             )
         )
     size_order = [value for value, _label in HeadcountBand.choices]
@@ -256,6 +310,7 @@ def breakdowns(
     result["size"].sort(
         key=lambda r: size_order.index(r.key) if r.key in size_order else len(size_order)
     )
+    result["registered"].sort(key=lambda r: r.key)
     return result
 
 
@@ -370,6 +425,7 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
         named_participants=named,
         anonymous_participants=anonymous,
         registered_definition=registered_sme_definition(campaign),
+        margins={"total": parts["total"], "registered": parts["registered"]},
     )
 
 
@@ -386,7 +442,9 @@ def programme_medians(campaign: Campaign) -> ProgrammeMedians:
                percentile_cont(0.5) WITHIN GROUP (ORDER BY sme * 100 / nullif(it_total, 0)),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY smes),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY delay),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY within * 100.0 / nullif(with_delay, 0))
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY within * 100.0 / nullif(with_delay, 0)),
+               count(nullif(it_total, 0)),
+               count(delay)
         FROM per_member
     """  # noqa: S608
     (row,) = _fetchall(sql, params)
@@ -397,6 +455,8 @@ def programme_medians(campaign: Campaign) -> ProgrammeMedians:
         distinct_smes=_decimal(row[3]),
         median_payment_delay=_decimal(row[4]),
         paid_within_60_share=_decimal(row[5]),
+        declarations_with_share=row[6],
+        declarations_with_delay=row[7],
     )
 
 

@@ -1,10 +1,12 @@
 """Turn figures into documents: the PDF (HTML template + print CSS, WeasyPrint) and the XLSX annex.
 
-The presentation rules live here: French formats, and suppression ("n.s.") of any cell that
-describes fewer than three members.
+The presentation rules live here: French formats, and "n.s." wherever disclosure control
+(`reports.published`: threshold, dominance and secondary suppression) hides a cell. The PDF and
+the XLSX show the same values, decided once by `shown_rows` and `_key_rows`.
 """
 
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +19,22 @@ from django.utils.translation import gettext as _
 
 from directory.exports import neutralise
 from directory.maps import region_map_svg
+from disclosure import DOMINANCE
+from disclosure import THRESHOLD as MIN_MEMBERS
 from procurement.figures import Figure, key_figure_list
 
 from . import charts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
+from .published import Disclosure, programme_disclosure
+
+MEDIAN_NAMES = (
+    "sme_purchases",
+    "sme_share",
+    "distinct_smes",
+    "median_payment_delay",
+    "paid_within_60_share",
+)
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -44,9 +57,16 @@ class Cell:
     change: str
 
 
-def _key_rows(current: KeyFigures, previous: KeyFigures | None, *, programme: bool) -> list[Cell]:
+def _key_rows(
+    current: KeyFigures,
+    previous: KeyFigures | None,
+    *,
+    programme: bool,
+    hidden: Collection[str] = (),
+) -> list[Cell]:
     """Each key figure as `procurement.figures` defines and formats it (the account's figures
-    page shows the same text), "n.s." where the programme's figures would reveal a member."""
+    page shows the same text), "n.s." where the programme's figures would reveal a member
+    (`hidden`: figures of the year that disclosure control hides, with their change)."""
     ns = fmt.not_significant()
 
     def pick(figures: KeyFigures | None, figure: Figure) -> str:
@@ -66,9 +86,9 @@ def _key_rows(current: KeyFigures, previous: KeyFigures | None, *, programme: bo
     return [
         Cell(
             label=str(figure.label),
-            value=pick(current, figure),
+            value=ns if figure.key in hidden else pick(current, figure),
             previous=pick(previous, figure),
-            change=change(figure),
+            change=ns if figure.key in hidden else change(figure),
         )
         for figure in key_figure_list(programme=programme)
     ]
@@ -84,22 +104,57 @@ class BreakdownCell:
     value: Decimal | None  # for the chart; None where suppressed
 
 
-def _breakdown_rows(rows: list[BreakdownRow], *, suppress: bool) -> list[BreakdownCell]:
-    ns = fmt.not_significant()
-    cells = []
+@dataclass(frozen=True)
+class ShownRow:
+    """A breakdown row as published: the values a reader sees (None where missing), and whether
+    the row (members, SMEs, amount and share together) or only its share is "n.s."."""
+
+    key: str
+    label: str
+    members: int
+    smes: int
+    amount: Decimal
+    share: Decimal | None
+    hidden: bool
+    share_hidden: bool
+
+
+def shown_rows(
+    rows: list[BreakdownRow], table: str, disclosure: Disclosure | None
+) -> list[ShownRow]:
+    """What the PDF and the XLSX show of a breakdown; `disclosure` None: a member's own figures,
+    all shown."""
+    shown = []
     for row in rows:
-        hidden = suppress and row.suppressed
-        cells.append(
-            BreakdownCell(
+        hidden = disclosure is not None and disclosure.hidden(table, row.key)
+        shown.append(
+            ShownRow(
+                key=row.key,
                 label=row.label,
-                members=ns if hidden else fmt.number(row.members),
-                smes=ns if hidden else fmt.number(row.smes),
-                amount=ns if hidden else fmt.euros(row.amount),
-                share=ns if hidden else fmt.percent(row.share),
-                value=None if hidden else row.amount,
+                members=row.members,
+                smes=row.smes,
+                amount=row.amount,
+                share=row.share,
+                hidden=hidden,
+                share_hidden=disclosure is not None and disclosure.share_hidden(table, row.key),
             )
         )
-    return cells
+    return shown
+
+
+def _breakdown_rows(rows: list[ShownRow]) -> list[BreakdownCell]:
+    ns = fmt.not_significant()
+    return [
+        BreakdownCell(
+            label=row.label,
+            members=ns if row.hidden else fmt.number(row.members),
+            smes=ns if row.hidden else fmt.number(row.smes),
+            amount=ns if row.hidden else fmt.euros(row.amount),
+            share=ns if row.share_hidden else fmt.percent(row.share),
+            value=None if row.hidden else row.amount,
+        )
+        for row in rows
+    ]
 
 
 def _bars(cells: list[BreakdownCell], *, title: str):
@@ -109,19 +164,44 @@ def _bars(cells: list[BreakdownCell], *, title: str):
     )
 
 
-def key_figures_summary(figures: ProgrammeFigures) -> list[list[str]]:
+def programme_key_rows(figures: ProgrammeFigures, disclosure: Disclosure) -> list[Cell]:
+    return _key_rows(
+        figures.current,
+        figures.previous,
+        programme=True,
+        hidden=disclosure.hidden_key_figures,
+    )
+
+
+def key_figures_summary(
+    figures: ProgrammeFigures, disclosure: Disclosure | None = None
+) -> list[list[str]]:
     """The public page's key figures: [label, value, change from last year]."""
-    return [
-        [row.label, row.value, row.change]
-        for row in _key_rows(figures.current, figures.previous, programme=True)
-    ]
+    disclosure = disclosure or programme_disclosure(figures)
+    return [[row.label, row.value, row.change] for row in programme_key_rows(figures, disclosure)]
 
 
-def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict:
-    regions = _breakdown_rows(figures.regions, suppress=True)
-    domains = _breakdown_rows(figures.domains, suppress=True)
-    sizes = _breakdown_rows(figures.sizes, suppress=True)
-    map_counts = {row.key: row.smes for row in figures.regions if row.key and not row.suppressed}
+def programme_tables(
+    figures: ProgrammeFigures, disclosure: Disclosure
+) -> dict[str, list[ShownRow]]:
+    """The report's three breakdowns as published (PDF and XLSX alike)."""
+    return {
+        "region": shown_rows(figures.regions, "region", disclosure),
+        "domain": shown_rows(figures.domains, "domain", disclosure),
+        "size": shown_rows(figures.sizes, "size", disclosure),
+    }
+
+
+def programme_context(
+    figures: ProgrammeFigures, *, version_number: int, disclosure: Disclosure | None = None
+) -> dict:
+    disclosure = disclosure or programme_disclosure(figures)
+    tables = programme_tables(figures, disclosure)
+    regions = _breakdown_rows(tables["region"])
+    domains = _breakdown_rows(tables["domain"])
+    sizes = _breakdown_rows(tables["size"])
+    # The map leaves hidden regions blank.
+    map_counts = {row.key: row.smes for row in tables["region"] if row.key and not row.hidden}
     ns = fmt.not_significant()
     ranking = [
         {
@@ -132,7 +212,7 @@ def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict
         }
         for member in figures.ranking
     ]
-    key_rows = _key_rows(figures.current, figures.previous, programme=True)
+    key_rows = programme_key_rows(figures, disclosure)
     return {
         "figures": figures,
         "version_number": version_number,
@@ -156,7 +236,8 @@ def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict
         "ns": ns,
         "generated_at": timezone.localtime(),
         "snapshot_at": timezone.localtime(figures.snapshot_at),
-        "min_members": 3,
+        "min_members": MIN_MEMBERS,
+        "dominance_percent": int(DOMINANCE * 100),
     }
 
 
@@ -164,16 +245,17 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
     medians = figures.medians
     ns = fmt.not_significant()
 
-    def median(value, formatter) -> str:
-        return ns if medians.suppressed else formatter(value)
+    def median(name: str, formatter) -> str:
+        # A median over fewer than three members would give the others' figures away.
+        return formatter(getattr(medians, name)) if medians.shown(name) else ns
 
     current = figures.current
     comparison = [
-        (_("Achats auprès des PME"), fmt.euros(current.sme_purchases), median(medians.sme_purchases, fmt.euros)),
-        (_("Part PME des achats"), fmt.percent(current.sme_share), median(medians.sme_share, fmt.percent)),
-        (_("PME distinctes"), fmt.number(current.distinct_smes), median(medians.distinct_smes, lambda v: fmt.number(v, 1 if v is not None and v % 1 else 0))),
-        (_("Délai de paiement médian"), fmt.days(current.median_payment_delay), median(medians.median_payment_delay, fmt.days)),
-        (_("Commandes payées sous 60 jours"), fmt.percent(current.paid_within_60_share), median(medians.paid_within_60_share, fmt.percent)),
+        (_("Achats auprès des PME"), fmt.euros(current.sme_purchases), median("sme_purchases", fmt.euros)),
+        (_("Part PME des achats"), fmt.percent(current.sme_share), median("sme_share", fmt.percent)),
+        (_("PME distinctes"), fmt.number(current.distinct_smes), median("distinct_smes", lambda v: fmt.number(v, 1 if v is not None and v % 1 else 0))),
+        (_("Délai de paiement médian"), fmt.days(current.median_payment_delay), median("median_payment_delay", fmt.days)),
+        (_("Commandes payées sous 60 jours"), fmt.percent(current.paid_within_60_share), median("paid_within_60_share", fmt.percent)),
     ]  # fmt: skip
     return {
         "figures": figures,
@@ -182,8 +264,8 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "previous_year": figures.year - 1,
         "key_rows": _key_rows(current, figures.previous, programme=False),
         "comparison": comparison,
-        "regions": _breakdown_rows(figures.regions, suppress=False),
-        "domains": _breakdown_rows(figures.domains, suppress=False),
+        "regions": _breakdown_rows(shown_rows(figures.regions, "region", None)),
+        "domains": _breakdown_rows(shown_rows(figures.domains, "domain", None)),
         "top_smes": [
             {"name": sme.name, "siren": sme.siren, "amount": fmt.euros(sme.amount)}
             for sme in figures.top_smes
@@ -191,7 +273,9 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "generated_at": timezone.localtime(),
         "snapshot_at": timezone.localtime(figures.snapshot_at),
         "medians_suppressed": medians.suppressed,
-        "min_members": 3,
+        "medians_partly_suppressed": not medians.suppressed
+        and not all(medians.shown(name) for name in MEDIAN_NAMES),
+        "min_members": MIN_MEMBERS,
     }
 
 
@@ -206,9 +290,12 @@ def render_pdf(template: str, context: dict) -> bytes:
     return document.write_pdf(font_config=font_config)
 
 
-def programme_pdf(figures: ProgrammeFigures, *, version_number: int) -> bytes:
+def programme_pdf(
+    figures: ProgrammeFigures, *, version_number: int, disclosure: Disclosure | None = None
+) -> bytes:
     return render_pdf(
-        "reports/pdf/programme.html", programme_context(figures, version_number=version_number)
+        "reports/pdf/programme.html",
+        programme_context(figures, version_number=version_number, disclosure=disclosure),
     )
 
 
@@ -245,7 +332,7 @@ def _number_or_ns(value, hidden: bool):
     return value
 
 
-def _breakdown_sheet(workbook, title: str, first: str, rows: list[BreakdownRow], *, suppress: bool):
+def _breakdown_sheet(workbook, title: str, first: str, rows: list[ShownRow]):
     _sheet(
         workbook,
         title,
@@ -253,10 +340,10 @@ def _breakdown_sheet(workbook, title: str, first: str, rows: list[BreakdownRow],
         (
             [
                 row.label,
-                _number_or_ns(row.members, suppress and row.suppressed),
-                _number_or_ns(row.smes, suppress and row.suppressed),
-                _number_or_ns(row.amount, suppress and row.suppressed),
-                _number_or_ns(row.share, suppress and row.suppressed),
+                _number_or_ns(row.members, row.hidden),
+                _number_or_ns(row.smes, row.hidden),
+                _number_or_ns(row.amount, row.hidden),
+                _number_or_ns(row.share, row.share_hidden),
             ]
             for row in rows
         ),
@@ -269,7 +356,7 @@ def _workbook_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _key_figures_sheet(workbook, figures, *, programme: bool) -> None:
+def _key_figures_sheet(workbook, figures, *, programme: bool, hidden: Collection[str] = ()) -> None:
     """The key figures of year N and N-1 with their change, first sheet of both annexes."""
     _sheet(
         workbook,
@@ -277,19 +364,23 @@ def _key_figures_sheet(workbook, figures, *, programme: bool) -> None:
         [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
         (
             [row.label, row.value, row.previous, row.change]
-            for row in _key_rows(figures.current, figures.previous, programme=programme)
+            for row in _key_rows(
+                figures.current, figures.previous, programme=programme, hidden=hidden
+            )
         ),
     )
 
 
-def programme_xlsx(figures: ProgrammeFigures) -> bytes:
+def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None = None) -> bytes:
     from openpyxl import Workbook
 
+    disclosure = disclosure or programme_disclosure(figures)
+    tables = programme_tables(figures, disclosure)
     workbook = Workbook(write_only=True)
-    _key_figures_sheet(workbook, figures, programme=True)
-    _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=True)
-    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=True)
-    _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), figures.sizes, suppress=True)
+    _key_figures_sheet(workbook, figures, programme=True, hidden=disclosure.hidden_key_figures)
+    _breakdown_sheet(workbook, _("Régions"), _("Région"), tables["region"])
+    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), tables["domain"])
+    _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), tables["size"])
     _sheet(
         workbook,
         _("Classement"),
@@ -319,8 +410,12 @@ def member_xlsx(figures: MemberFigures) -> bytes:
 
     workbook = Workbook(write_only=True)
     _key_figures_sheet(workbook, figures, programme=False)
-    _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=False)
-    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=False)
+    _breakdown_sheet(
+        workbook, _("Régions"), _("Région"), shown_rows(figures.regions, "region", None)
+    )
+    _breakdown_sheet(
+        workbook, _("Domaines"), _("Domaine"), shown_rows(figures.domains, "domain", None)
+    )
     _sheet(
         workbook,
         _("Principales PME"),
