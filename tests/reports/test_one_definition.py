@@ -225,3 +225,13 @@ def test_a_profile_counts_as_registered_from_its_publication_until_the_campaign_
     late.published_at = cutoff
     late.save(update_fields=["published_at"])
     assert one.key_figures(campaign, organisation_id=alpha.pk).registered_sme_purchases == before
+
+
+def test_the_figures_page_says_what_registered_means_in_english_too(data, client):
+    client.force_login(member_of(data.alpha))
+    client.cookies["django_language"] = "en"
+    page = flat(
+        client.get(reverse("procurement:account_figures"), {"annee": 2025}).content.decode()
+    )
+    assert "Key figures 2025" in page and "How these figures are computed" in page
+    assert "no later than the closing day of the 2025 campaign, 31 March 2026" in page
