@@ -108,6 +108,7 @@ class ProgrammeFigures:
     # The whole table ("total") and its split by registration ("registered": "yes", "no"), as
     # breakdown rows: the margins that disclosure control needs (reports.published).
     margins: dict[str, list[BreakdownRow]] = field(default_factory=dict)
+    previous_margins: dict[str, list[BreakdownRow]] = field(default_factory=dict)  # year N-1
 
     @property
     def ranking_shown(self) -> bool:
@@ -314,6 +315,47 @@ def breakdowns(
     return result
 
 
+def margins(campaign: Campaign) -> dict[str, list[BreakdownRow]]:
+    """The "total" and "registered" rows of `breakdowns` alone (for year N-1, whose key figures
+    the report shows next to year N's): members, amount and largest member of each."""
+    declarations_sql, declarations_params = _submitted_declarations_sql(campaign.pk, None)
+    sql = f"""
+        WITH d AS ({declarations_sql}),
+        per_member AS (
+            SELECT d.organisation_id AS member,
+                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) AS registered,
+                   sum(l.amount) AS amount
+            FROM d
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            {registered_profile_join()}
+            GROUP BY 1, 2
+        )
+        SELECT 'registered', registered, count(*), sum(amount), max(amount)
+        FROM per_member GROUP BY 2
+        UNION ALL
+        SELECT 'total', '', count(*), sum(amount), max(amount)
+        FROM (SELECT member, sum(amount) AS amount FROM per_member GROUP BY 1) m
+        HAVING count(*) > 0
+    """  # noqa: S608
+    result: dict[str, list[BreakdownRow]] = {"registered": [], "total": []}
+    for dimension, key, members, amount, largest in _fetchall(
+        sql, [*declarations_params, PUBLISHED]
+    ):
+        result[dimension].append(
+            BreakdownRow(
+                key=key,
+                label=key,
+                members=members,
+                smes=0,
+                amount=_decimal(amount),
+                share=None,
+                largest=_decimal(largest),
+            )
+        )
+    result["registered"].sort(key=lambda r: r.key)
+    return result
+
+
 # --- members ----------------------------------------------------------------------------------
 
 
@@ -405,6 +447,7 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
     current = key_figures(campaign)
     progress(20, _("Chiffres clés de l'année précédente"))
     previous_figures = key_figures(previous) if previous else None
+    previous_margins = margins(previous) if previous else {}
     progress(30, _("Répartitions par région, domaine et taille"))
     parts = breakdowns(campaign)
     progress(45, _("Classement des membres"))
@@ -426,6 +469,7 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
         anonymous_participants=anonymous,
         registered_definition=registered_sme_definition(campaign),
         margins={"total": parts["total"], "registered": parts["registered"]},
+        previous_margins=previous_margins,
     )
 
 

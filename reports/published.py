@@ -38,6 +38,8 @@ class Disclosure:
     """The report's suppression decisions, by (table, key)."""
 
     suppression: Suppression = field(default_factory=lambda: Suppression(primary={}))
+    # Year N-1's key figures (shown next to year N's): their own total and registered split.
+    previous: Suppression = field(default_factory=lambda: Suppression(primary={}))
 
     def hidden(self, table: str, key: str) -> bool:
         return self.suppression.hidden((table, key))
@@ -64,6 +66,16 @@ class Disclosure:
         return frozenset(hidden)
 
     @property
+    def hidden_previous_key_figures(self) -> frozenset[str]:
+        """Key figures of year N-1 (and the change from them) shown as "n.s."."""
+        hidden: set[str] = set()
+        if self.previous.hidden(TOTAL):
+            hidden |= TOTAL_FIGURES
+        if self.previous.hidden(REGISTERED):
+            hidden |= REGISTERED_FIGURES
+        return frozenset(hidden)
+
+    @property
     def primary_count(self) -> int:
         return self.suppression.primary_count
 
@@ -84,14 +96,28 @@ def _cells(rows: list[BreakdownRow], table: str) -> dict[tuple[str, str], Cell]:
     return {(table, row.key): row.cell() for row in rows}
 
 
+def _key_figures_problem(margins: dict[str, list[BreakdownRow]]):
+    """The total, registered and unregistered purchases, and how they add up."""
+    cells = {TOTAL: margins["total"][0].cell(), REGISTERED: EMPTY, UNREGISTERED: EMPTY}
+    cells |= _cells(margins.get("registered", []), "registered")
+    return cells, [Constraint((REGISTERED, UNREGISTERED), TOTAL)]
+
+
+def _previous_year(figures: ProgrammeFigures) -> Suppression:
+    """Year N-1 publishes only its key figures: the same margins, without breakdowns."""
+    if not figures.previous_margins.get("total"):
+        return Suppression(primary={})
+    cells, constraints = _key_figures_problem(figures.previous_margins)
+    return suppress(cells, constraints, fixed={TOTAL}, unpublished={UNREGISTERED})
+
+
 def programme_disclosure(figures: ProgrammeFigures) -> Disclosure:
     """Decide which cells of the programme report are shown (see the module's docstring)."""
     margins = figures.margins
+    previous = _previous_year(figures)
     if not margins.get("total"):
-        return Disclosure()  # no order line: nothing to protect
-    cells = {TOTAL: margins["total"][0].cell(), REGISTERED: EMPTY, UNREGISTERED: EMPTY}
-    cells |= _cells(margins.get("registered", []), "registered")
-    constraints = [Constraint((REGISTERED, UNREGISTERED), TOTAL)]
+        return Disclosure(previous=previous)  # no order line: nothing to protect
+    cells, constraints = _key_figures_problem(margins)
     registered_amount = cells[REGISTERED].amount
     for table in TABLES:
         rows: list[BreakdownRow] = getattr(figures, f"{table}s")
@@ -105,4 +131,4 @@ def programme_disclosure(figures: ProgrammeFigures) -> Disclosure:
         result = suppress(cells, constraints, fixed={TOTAL}, unpublished={UNREGISTERED})
     except ValueError:  # cannot happen with these tables; if it did, the total goes too
         result = suppress(cells, constraints, unpublished={UNREGISTERED})
-    return Disclosure(suppression=result)
+    return Disclosure(suppression=result, previous=previous)

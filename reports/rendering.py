@@ -63,10 +63,12 @@ def _key_rows(
     *,
     programme: bool,
     hidden: Collection[str] = (),
+    hidden_previous: Collection[str] = (),
 ) -> list[Cell]:
     """Each key figure as `procurement.figures` defines and formats it (the account's figures
     page shows the same text), "n.s." where the programme's figures would reveal a member
-    (`hidden`: figures of the year that disclosure control hides, with their change)."""
+    (`hidden`, `hidden_previous`: figures of year N, of year N-1, that disclosure control hides;
+    the change from N-1 is hidden with either, since it would give the hidden one back)."""
     ns = fmt.not_significant()
 
     def pick(figures: KeyFigures | None, figure: Figure) -> str:
@@ -87,8 +89,8 @@ def _key_rows(
         Cell(
             label=str(figure.label),
             value=ns if figure.key in hidden else pick(current, figure),
-            previous=pick(previous, figure),
-            change=ns if figure.key in hidden else change(figure),
+            previous=ns if figure.key in hidden_previous else pick(previous, figure),
+            change=ns if figure.key in {*hidden, *hidden_previous} else change(figure),
         )
         for figure in key_figure_list(programme=programme)
     ]
@@ -170,6 +172,7 @@ def programme_key_rows(figures: ProgrammeFigures, disclosure: Disclosure) -> lis
         figures.previous,
         programme=True,
         hidden=disclosure.hidden_key_figures,
+        hidden_previous=disclosure.hidden_previous_key_figures,
     )
 
 
@@ -356,18 +359,13 @@ def _workbook_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _key_figures_sheet(workbook, figures, *, programme: bool, hidden: Collection[str] = ()) -> None:
+def _key_figures_sheet(workbook, figures, rows: list[Cell]) -> None:
     """The key figures of year N and N-1 with their change, first sheet of both annexes."""
     _sheet(
         workbook,
         _("Chiffres clés"),
         [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
-        (
-            [row.label, row.value, row.previous, row.change]
-            for row in _key_rows(
-                figures.current, figures.previous, programme=programme, hidden=hidden
-            )
-        ),
+        ([row.label, row.value, row.previous, row.change] for row in rows),
     )
 
 
@@ -377,7 +375,7 @@ def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None =
     disclosure = disclosure or programme_disclosure(figures)
     tables = programme_tables(figures, disclosure)
     workbook = Workbook(write_only=True)
-    _key_figures_sheet(workbook, figures, programme=True, hidden=disclosure.hidden_key_figures)
+    _key_figures_sheet(workbook, figures, programme_key_rows(figures, disclosure))
     _breakdown_sheet(workbook, _("Régions"), _("Région"), tables["region"])
     _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), tables["domain"])
     _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), tables["size"])
@@ -409,7 +407,9 @@ def member_xlsx(figures: MemberFigures) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    _key_figures_sheet(workbook, figures, programme=False)
+    _key_figures_sheet(
+        workbook, figures, _key_rows(figures.current, figures.previous, programme=False)
+    )
     _breakdown_sheet(
         workbook, _("Régions"), _("Région"), shown_rows(figures.regions, "region", None)
     )

@@ -276,3 +276,30 @@ def test_the_programme_annex_has_no_recoverable_hidden_cell(report_data):
     region_map = str(context["region_map"]).replace("\u202f", " ").replace("\xa0", " ")
     assert "Auvergne-Rhône-Alpes : 2 PME" in region_map
     assert "Île-de-France : 1 PME" not in region_map and "Bretagne : 1 PME" not in region_map
+
+
+def test_last_year_column_hides_what_would_give_last_years_unregistered_part():
+    """Year N-1 shows only key figures, but total minus registered is one member's figure there
+    too: last year's registered purchases, their share and the changes from them are "n.s."."""
+    smes = [("11", "11", True), ("84", "12", True), ("", "", False)]
+    lines = [(m, s, "1", Decimal(100 + 10 * m)) for m in range(4) for s in range(2)]
+    figures = programme_of(4, smes, lines)
+    previous_lines = [*lines, (0, 2, "1", Decimal(500))]  # only member 0 buys unregistered
+    previous = programme_of(4, smes, previous_lines)
+    figures = dataclasses.replace(
+        figures,
+        previous=dataclasses.replace(previous.current, year=2024),
+        previous_margins=previous.margins,
+    )
+    disclosure = programme_disclosure(figures)
+    rows = dict(
+        zip(
+            (f.key for f in key_figure_list(programme=True)),
+            rendering.programme_key_rows(figures, disclosure),
+            strict=True,
+        )
+    )
+    for key in ("registered_sme_purchases", "registered_share"):
+        assert rows[key].previous == NS and rows[key].change == NS, key
+        assert rows[key].value != NS, key  # this year every SME is registered: nothing to hide
+    assert rows["sme_purchases"].previous != NS and rows["sme_purchases"].change != NS
