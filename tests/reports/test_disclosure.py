@@ -26,6 +26,8 @@ from reports.figures import BreakdownRow, ProgrammeFigures
 from reports.published import REGISTERED, TOTAL, UNREGISTERED, programme_disclosure
 from tests.disclosure.attack import recoverable
 
+from .conftest import pdf_text
+
 NS = "n.s."
 REGIONS = ["11", "84", "53", ""]  # "" = not known
 SIZES = ["11", "12", ""]
@@ -303,3 +305,26 @@ def test_last_year_column_hides_what_would_give_last_years_unregistered_part():
         assert rows[key].previous == NS and rows[key].change == NS, key
         assert rows[key].value != NS, key  # this year every SME is registered: nothing to hide
     assert rows["sme_purchases"].previous != NS and rows["sme_purchases"].change != NS
+
+
+@pytest.mark.django_db
+def test_a_median_over_fewer_than_three_members_is_not_shown_in_a_member_report(report_data):
+    """Only Alpha and Beta give payment delays: the median of two is their average, from which
+    either reads the other's delay. The other medians (four members) stay shown."""
+    from procurement.models import OrderLine
+
+    OrderLine.objects.filter(
+        declaration__organisation__name__in=["Gamma Énergie", "Delta Transports"]
+    ).update(payment_delay_days=None)
+    alpha = report_data.members["Alpha Banque"]
+    member = report_figures.member_figures(report_data.campaign, organisation=alpha)
+    assert member.medians.declarations_with_delay == 2
+    comparison = {
+        label: median
+        for label, _own, median in rendering.member_context(member, version_number=1)["comparison"]
+    }
+    assert comparison["Délai de paiement médian"] == NS
+    assert comparison["Commandes payées sous 60 jours"] == NS
+    assert comparison["Achats auprès des PME"] != NS
+    text = pdf_text(rendering.member_pdf(member, version_number=1))
+    assert "Une médiane calculée sur moins de 3 membres n'est pas publiée" in text
