@@ -100,7 +100,9 @@ class Declaration(models.Model):
     reopen_reason = models.TextField(_("motif de réouverture"), blank=True)
     # Given at submission when the SME orders exceed the declared IT purchases (shown to staff).
     sme_excess_justification = models.TextField(
-        _("justification : achats PME supérieurs aux achats informatiques"), blank=True
+        _("justification : achats PME supérieurs aux achats informatiques"),
+        blank=True,
+        db_default="",  # rows copied in bulk (benchmark seeding) need none
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
