@@ -126,13 +126,13 @@ def explain_key_query(campaign) -> None:
 
     from reports import figures
 
-    sql, params = figures._submitted_declarations_sql(None)
+    sql, params = figures._submitted_declarations_sql(campaign.pk, None)
     with connection.cursor() as cursor:
         cursor.execute(
             f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) WITH d AS ({sql}) "
             "SELECT count(DISTINCT l.sme_siren), sum(l.amount) FROM d "
             "JOIN procurement_orderline l ON l.declaration_id = d.id",
-            [campaign.pk, *params],
+            params,
         )
         for (line,) in cursor.fetchall():
             print(f"  plan: {line}", file=sys.stderr)
