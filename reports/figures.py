@@ -228,7 +228,8 @@ def breakdowns(
     )
     # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
     # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
-    # cell first, so that each cell knows its largest member (max over the per-member sums).
+    # cell first, so that each cell knows its largest member (max over the per-member sums); the
+    # region, size, registration and total cells come from one small per-member aggregate.
     sql = f"""
         WITH d AS ({declarations_sql}),
         lines AS MATERIALIZED (
@@ -246,17 +247,22 @@ def breakdowns(
             FROM lines GROUP BY 1, 2, 3, 4
         ),
         domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),
+        -- Per member, region, size and registration: a few thousand rows, one pass over lines.
+        member_smes AS (
+            SELECT member, region, size, registered, sum(amount) AS amount
+            FROM lines GROUP BY 1, 2, 3, 4
+        ),
         member_cells AS (
             SELECT 'region' AS dim, region AS key, member, sum(amount) AS amount
-            FROM lines GROUP BY 2, 3
+            FROM member_smes GROUP BY 2, 3
             UNION ALL
-            SELECT 'size', size, member, sum(amount) FROM lines GROUP BY 2, 3
+            SELECT 'size', size, member, sum(amount) FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'registered', registered, member, sum(amount) FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'total', '', member, sum(amount) FROM member_smes GROUP BY 3
             UNION ALL
             SELECT 'domain', domain, member, sum(amount) FROM lines GROUP BY 2, 3
-            UNION ALL
-            SELECT 'registered', registered, member, sum(amount) FROM lines GROUP BY 2, 3
-            UNION ALL
-            SELECT 'total', '', member, sum(amount) FROM lines GROUP BY 3
         ),
         members AS (
             SELECT dim, key, count(*) AS n, max(amount) AS largest
