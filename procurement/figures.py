@@ -205,7 +205,7 @@ LINE_AGGREGATES = """
     coalesce(sum(l.amount), 0) AS sme,
     coalesce(sum(l.amount) FILTER (WHERE p.id IS NOT NULL), 0) AS registered,
     count(DISTINCT l.sme_siren COLLATE "C") AS smes,
-    count(DISTINCT l.sme_siren COLLATE "C") FILTER (WHERE p.id IS NOT NULL) AS registered_smes,
+    count(DISTINCT p.id) AS registered_smes,
     percentile_cont(0.5) WITHIN GROUP (ORDER BY l.payment_delay_days) AS delay,
     count(l.payment_delay_days) AS with_delay,
     count(l.id) FILTER (WHERE l.payment_delay_days <= %s) AS within,
