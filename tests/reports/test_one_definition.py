@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import translation
 from openpyxl import load_workbook
 
 from directory.exports import neutralise
@@ -36,6 +37,13 @@ LATE_SIREN = valid_siren(555_002)
 def flat(text: str) -> str:
     """Every kind of space and line break as one plain space."""
     return re.sub(r"\s+", " ", text.replace("\u202f", " ").replace("\u00a0", " ")).strip()
+
+
+@pytest.fixture(autouse=True)
+def french():
+    """Labels are computed here as well as in requests: the same language for both."""
+    with translation.override("fr"):
+        yield
 
 
 @pytest.fixture
@@ -230,8 +238,9 @@ def test_a_profile_counts_as_registered_from_its_publication_until_the_campaign_
 def test_the_figures_page_says_what_registered_means_in_english_too(data, client):
     client.force_login(member_of(data.alpha))
     client.cookies["django_language"] = "en"
-    page = flat(
-        client.get(reverse("procurement:account_figures"), {"annee": 2025}).content.decode()
-    )
+    with translation.override("fr"):  # the request activates English in this thread: restore
+        page = flat(
+            client.get(reverse("procurement:account_figures"), {"annee": 2025}).content.decode()
+        )
     assert "Key figures 2025" in page and "How these figures are computed" in page
     assert "no later than the closing day of the 2025 campaign, 31 March 2026" in page
