@@ -108,7 +108,10 @@ def _previous_year(figures: ProgrammeFigures) -> Suppression:
     if not figures.previous_margins.get("total"):
         return Suppression(primary={})
     cells, constraints = _key_figures_problem(figures.previous_margins)
-    return suppress(cells, constraints, fixed={TOTAL}, unpublished={UNREGISTERED})
+    try:
+        return suppress(cells, constraints, fixed={TOTAL}, unpublished={UNREGISTERED})
+    except ValueError:  # as below: never seen; the total would go too
+        return suppress(cells, constraints, unpublished={UNREGISTERED})
 
 
 def programme_disclosure(figures: ProgrammeFigures) -> Disclosure:
