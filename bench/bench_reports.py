@@ -4,7 +4,9 @@ then generate the programme report and a sample of member reports through a real
 Figures: seed_orders_2m_s (seeding the order lines of both years), programme_report_s (request
 to PDF on disk, through the worker), report_worker_peak_mb (peak RSS of the worker process:
 the larger of psutil sampling and the maxrss each task records in its job), member_report_avg_s (a sample of member reports, request to PDF, divided by
-their number; one worker, so they run one after the other).
+their number; one worker, so they run one after the other), report_suppressed_cells (cells
+of the programme report shown "n.s." by disclosure control; report_suppressed_primary and
+report_suppressed_secondary split them by rule).
 """
 
 import os
@@ -124,13 +126,13 @@ def explain_key_query(campaign) -> None:
 
     from reports import figures
 
-    sql, params = figures._submitted_declarations_sql(None)
+    sql, params = figures._submitted_declarations_sql(campaign.pk, None)
     with connection.cursor() as cursor:
         cursor.execute(
             f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) WITH d AS ({sql}) "
             "SELECT count(DISTINCT l.sme_siren), sum(l.amount) FROM d "
             "JOIN procurement_orderline l ON l.declaration_id = d.id",
-            [campaign.pk, *params],
+            params,
         )
         for (line,) in cursor.fetchall():
             print(f"  plan: {line}", file=sys.stderr)
@@ -176,6 +178,11 @@ def run() -> None:
             f"worker maxrss recorded by the task {job.peak_memory_mb} MB",
             file=sys.stderr,
         )
+        # Cells the disclosure control hides in that report (as the job recorded them).
+        suppressed = job.version.key_figures["suppressed_cells"]
+        emit("report_suppressed_cells", suppressed["hidden"], "cells")
+        emit("report_suppressed_primary", suppressed["primary"], "cells")
+        emit("report_suppressed_secondary", suppressed["secondary"], "cells")
 
         with timed(f"{MEMBER_SAMPLE} member reports through the worker") as t:
             jobs = services.request_member_reports(campaign=campaign, by=staff, limit=MEMBER_SAMPLE)

@@ -1,6 +1,7 @@
 """Realistic directory data at scale: `manage.py seed_bench --smes N` (COPY, a few seconds per
 10,000 profiles). Also the vocabulary the demo seeder draws from."""
 
+import datetime
 import random
 import sys
 import time
@@ -504,7 +505,9 @@ def _copy_batch(sirens: list[str], profiles: list[dict], now) -> None:
                         "published",
                         "",
                         now,
-                        now,
+                        # Published years ago: registered SMEs for every benchmark campaign (a
+                        # profile counts from its publication on, see procurement.figures).
+                        now - datetime.timedelta(days=5 * 365),
                         now,
                         now,
                     )

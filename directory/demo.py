@@ -2,6 +2,8 @@
 regions and domains, and the profiles of the two demo SMEs of accounts.demo (Cyberbase published,
 Nuagique waiting for review)."""
 
+import datetime
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -14,6 +16,9 @@ from .services import snapshot, sync_denormalised
 
 DEMO_COUNT = 60
 DEMO_SIREN_BASE = 81_000_000
+# Demo profiles were published long ago, so that they are registered SMEs for the previous
+# year's (closed) campaign too: a profile counts from its publication on (procurement.figures).
+PUBLISHED_AGO = datetime.timedelta(days=2 * 365)
 
 OWN_PROFILES = {
     # SIREN: (state, département, domains, labels, description, keywords)
@@ -58,7 +63,9 @@ def _profile_for(org: Organisation, state: str, dept_code: str, domains, labels,
             "contact_email": f"contact@{org.name.lower()}.example.fr",
             "state": state,
             "submitted_at": timezone.now(),
-            "published_at": timezone.now() if state == SMEProfile.State.PUBLISHED else None,
+            "published_at": (
+                timezone.now() - PUBLISHED_AGO if state == SMEProfile.State.PUBLISHED else None
+            ),
         },
     )
     if created:
@@ -97,8 +104,8 @@ def seed() -> None:
             organisation=org,
             siren=siren,
             state=SMEProfile.State.PUBLISHED,
-            submitted_at=now,
-            published_at=now,
+            submitted_at=now - PUBLISHED_AGO,
+            published_at=now - PUBLISHED_AGO,
             **data,
         )
         profile.domains.set(domain_ids)

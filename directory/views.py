@@ -277,7 +277,12 @@ def detail(request, siren: str):
 
 @login_not_required
 def public_map(request):
-    """Aggregates only: published SMEs per region and per domain."""
+    """Aggregates only: published SMEs per region and per domain.
+
+    Nothing a member declared is shown here (no order, no amount, no member count): only how many
+    SMEs chose to appear in the public directory, so disclosure control has nothing to protect.
+    Member figures are published in the programme report, under `reports.published`'s rules.
+    """
     ref = selectors.reference()
     facets = facet_counts(Criteria())
     counts = facets.of("region")

@@ -94,14 +94,15 @@ def _seed_declarations(campaign: Campaign, account_ids: list[int], rng: random.R
         connection.cursor() as cursor,
         cursor.copy(
             "COPY procurement_declaration (campaign_id, organisation_id, state, it_purchases_total,"
-            " submitted_at, reopen_reason, created_at, updated_at) FROM STDIN"
+            " submitted_at, reopen_reason, sme_excess_justification, created_at, updated_at)"
+            " FROM STDIN"
         ) as copy,
     ):
         for account_id in account_ids:
             if account_id in existing:
                 continue
             it_total = rng.randint(20, 400) * 1_000_000
-            copy.write_row((campaign.pk, account_id, "submitted", it_total, now, "", now, now))
+            copy.write_row((campaign.pk, account_id, "submitted", it_total, now, "", "", now, now))
 
 
 def _secondary_indexes() -> list[tuple[str, str]]:

@@ -153,6 +153,21 @@ class SubmitForm(forms.Form):
         required=True,
         error_messages={"required": _("Cochez l'attestation pour soumettre.")},
     )
+    justification = forms.CharField(
+        label=_("Justification de l'écart (visible de l'équipe du programme)"),
+        help_text=_(
+            "Les commandes PME dépassent le total des achats informatiques externes : si les deux "
+            "montants sont exacts, expliquez pourquoi (par exemple des commandes pluriannuelles)."
+        ),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        max_length=2000,
+        required=False,
+    )
+
+    def __init__(self, *args, needs_justification: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not needs_justification:
+            del self.fields["justification"]
 
 
 class ReopenForm(forms.Form):

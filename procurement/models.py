@@ -2,7 +2,7 @@ import pghistory
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
@@ -98,6 +98,12 @@ class Declaration(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     reopen_reason = models.TextField(_("motif de réouverture"), blank=True)
+    # Given at submission when the SME orders exceed the declared IT purchases (shown to staff).
+    sme_excess_justification = models.TextField(
+        _("justification : achats PME supérieurs aux achats informatiques"),
+        blank=True,
+        db_default="",  # rows copied in bulk (benchmark seeding) need none
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -131,11 +137,6 @@ class Declaration(models.Model):
         if self.state == self.State.REOPENED:
             return True
         return self.state == self.State.DRAFT and self.campaign.state == Campaign.State.OPEN
-
-
-def registered_sme() -> Exists:
-    """True for an order line whose SIREN has a profile in the directory (a registered SME)."""
-    return Exists(SMEProfile.objects.filter(siren=OuterRef("sme_profile_id")))
 
 
 class OrderLineQuerySet(models.QuerySet):

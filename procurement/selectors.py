@@ -6,7 +6,6 @@ from django.db.models import (
     Count,
     DecimalField,
     Exists,
-    F,
     Max,
     OuterRef,
     Q,
@@ -22,6 +21,7 @@ from pghistory.models import MiddlewareEvents
 from accounts.models import Membership, Organisation
 from directory.models import SMEProfile
 
+from . import figures
 from .models import (
     Campaign,
     Declaration,
@@ -29,7 +29,6 @@ from .models import (
     OrderLine,
     Reminder,
     ReplacedLine,
-    registered_sme,
 )
 
 ZERO = Value(Decimal(0), output_field=DecimalField(max_digits=16, decimal_places=2))
@@ -136,35 +135,37 @@ def declaration_lines(declaration: Declaration) -> QuerySet[OrderLine]:
     return (
         OrderLine.objects.filter(declaration=declaration)
         .select_related("domain")
-        .annotate(registered=registered_sme())
+        .annotate(registered=figures.registered_sme(declaration.campaign))
         .order_by("order_date", "id")
     )
 
 
 def declaration_totals(declaration: Declaration) -> dict:
-    """SME purchases, share of IT purchases, distinct SMEs, share from registered SMEs: one query."""
-    row = (
-        OrderLine.objects.filter(declaration=declaration)
-        .annotate(registered=registered_sme())
-        .aggregate(
-            lines=Count("pk"),
-            sme_total=Coalesce(Sum("amount"), ZERO),
-            registered_total=Coalesce(Sum("amount", filter=Q(registered=True)), ZERO),
-            smes=Count("sme_profile_id", distinct=True),
-            registered_smes=Count("sme_profile_id", distinct=True, filter=Q(registered=True)),
-            disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
-            confirmed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.CONFIRMED)),
-        )
+    """The declaration's key figures (procurement.figures, as in the reports) and its SME answers.
+
+    `sme_exceeds_it` warns before submitting: SME orders above the declared IT purchases.
+    """
+    key = figures.declaration_key_figures(declaration)
+    answers = OrderLine.objects.filter(declaration=declaration).aggregate(
+        disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
+        confirmed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.CONFIRMED)),
     )
-    it_total = declaration.it_purchases_total
-    row["it_total"] = it_total
-    row["sme_share"] = (
-        row["sme_total"] * 100 / it_total if it_total else None
-    )  # percentage of IT purchases
-    row["registered_share"] = (
-        row["registered_total"] * 100 / row["sme_total"] if row["sme_total"] else None
-    )
-    return row
+    return {
+        "figures": key,
+        "lines": key.lines,
+        "sme_total": key.sme_purchases,
+        "registered_total": key.registered_sme_purchases,
+        "smes": key.distinct_smes,
+        "registered_smes": key.registered_smes,
+        "it_total": key.it_purchases,
+        "sme_share": key.sme_share,  # percentage of IT purchases
+        "registered_share": key.registered_share,  # percentage of SME purchases
+        "sme_exceeds_it": key.sme_purchases_exceed_it_purchases,
+        "excess_message": (
+            figures.sme_excess_message(key) if key.sme_purchases_exceed_it_purchases else ""
+        ),
+        **answers,
+    }
 
 
 def declaration_history(declaration: Declaration) -> QuerySet:
@@ -256,6 +257,7 @@ def campaign_accounts(campaign: Campaign) -> QuerySet[Organisation]:
             ),
             last_activity=Subquery(declaration.values("updated_at")[:1]),
             it_total=Subquery(declaration.values("it_purchases_total")[:1]),
+            excess_justification=Subquery(declaration.values("sme_excess_justification")[:1]),
             sme_total=Subquery(lines.annotate(s=Sum("amount")).values("s")[:1]),
             line_count=Coalesce(Subquery(lines.annotate(n=Count("pk")).values("n")[:1]), 0),
             disputed_count=Coalesce(
@@ -305,42 +307,9 @@ def disputed_lines(declaration: Declaration) -> QuerySet[OrderLine]:
 # --- The account's own figures -------------------------------------------------------------
 
 
-def account_years(organisation: Organisation) -> list[dict]:
-    """Per campaign year: IT purchases, SME purchases and share, registered SMEs' share, SMEs."""
-    lines = OrderLine.objects.filter(declaration=OuterRef("pk")).order_by().values("declaration")
-    rows = (
-        Declaration.objects.filter(organisation=organisation)
-        .annotate(
-            year=F("campaign__year"),
-            sme_total=Coalesce(Subquery(lines.annotate(s=Sum("amount")).values("s")), ZERO),
-            registered_total=Coalesce(
-                Subquery(
-                    lines.annotate(registered=registered_sme())
-                    .filter(registered=True)
-                    .annotate(s=Sum("amount"))
-                    .values("s")
-                ),
-                ZERO,
-            ),
-            smes=Coalesce(
-                Subquery(lines.annotate(n=Count("sme_profile_id", distinct=True)).values("n")), 0
-            ),
-        )
-        .order_by("-campaign__year")
-        .values(
-            "pk", "year", "state", "it_purchases_total", "sme_total", "registered_total", "smes"
-        )
-    )
-    result = []
-    for row in rows:
-        it_total = row["it_purchases_total"]
-        row["sme_share"] = row["sme_total"] * 100 / it_total if it_total else None
-        row["registered_share"] = (
-            row["registered_total"] * 100 / row["sme_total"] if row["sme_total"] else None
-        )
-        row["state_label"] = Declaration.State(row["state"]).label
-        result.append(row)
-    return result
+def account_years(organisation: Organisation) -> list[figures.AccountYear]:
+    """The account's key figures for each year it declared (procurement.figures), newest first."""
+    return figures.account_years(organisation)
 
 
 def _year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:
@@ -349,11 +318,23 @@ def _year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:
     ).order_by()
 
 
+def _registered_region(year: int) -> Subquery:
+    """The region of a line's SME, from its registered profile (as in the reports' breakdowns)."""
+    campaign = Campaign.objects.get(year=year)
+    return Subquery(
+        SMEProfile.objects.filter(
+            siren=OuterRef("sme_profile_id"),
+            state=SMEProfile.State.PUBLISHED,
+            published_at__lt=figures.registered_cutoff(campaign),
+        ).values("region__name")[:1]
+    )
+
+
 def account_by_region(organisation: Organisation, year: int) -> list[dict]:
-    region = SMEProfile.objects.filter(siren=OuterRef("sme_profile_id")).values("region__name")[:1]
+    region = _registered_region(year)
     return list(
         _year_lines(organisation, year)
-        .annotate(region=Coalesce(Subquery(region), Value("")))
+        .annotate(region=Coalesce(region, Value("")))
         .values("region")
         .annotate(
             total=Sum("amount"), lines=Count("pk"), smes=Count("sme_profile_id", distinct=True)
@@ -374,6 +355,7 @@ def account_by_domain(organisation: Organisation, year: int) -> list[dict]:
 
 
 def account_top_smes(organisation: Organisation, year: int, limit: int = 10) -> list[dict]:
+    campaign = Campaign.objects.get(year=year)
     return list(
         _year_lines(organisation, year)
         .values("sme_profile_id")
@@ -381,20 +363,20 @@ def account_top_smes(organisation: Organisation, year: int, limit: int = 10) -> 
             name=Max("sme_name"),
             total=Sum("amount"),
             lines=Count("pk"),
-            registered=Exists(SMEProfile.objects.filter(siren=OuterRef("sme_profile_id"))),
+            registered=figures.registered_sme(campaign),
         )
         .order_by("-total", "sme_profile_id")[:limit]
     )
 
 
 def account_year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:
-    region = SMEProfile.objects.filter(siren=OuterRef("sme_profile_id")).values("region__name")[:1]
+    campaign = Campaign.objects.get(year=year)
     return (
         OrderLine.objects.filter(
             declaration__organisation=organisation, declaration__campaign__year=year
         )
         .select_related("domain")
-        .annotate(registered=registered_sme(), region=Subquery(region))
+        .annotate(registered=figures.registered_sme(campaign), region=_registered_region(year))
         .order_by("order_date", "id")
     )
 

@@ -25,7 +25,7 @@ from accounts.models import Membership, Organisation, Role, User
 from audit.services import record
 from directory.models import Domain, SMEProfile
 
-from . import selectors
+from . import figures, selectors
 from .imports import BACKGROUND_ABOVE_ROWS, MAX_FILE_BYTES, MAX_ROWS, jobs, pipeline
 from .imports.readers import FileError, count_rows
 from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder
@@ -248,8 +248,12 @@ def delete_line(*, line: OrderLine, by: User) -> None:
         declaration.save(update_fields=["updated_at"])
 
 
-def submit_declaration(*, declaration: Declaration, by: User, attested: bool) -> Declaration:
-    """An account administrator signs (attestation ticked) and submits; the account can no longer edit."""
+def submit_declaration(
+    *, declaration: Declaration, by: User, attested: bool, justification: str = ""
+) -> Declaration:
+    """An account administrator signs (attestation ticked) and submits; the account can no longer
+    edit. SME orders above the declared IT purchases are refused unless a justification is given
+    (kept on the declaration, shown to staff)."""
     membership = _membership(by, declaration.organisation)
     if membership is None:
         raise PermissionDenied
@@ -261,11 +265,18 @@ def submit_declaration(*, declaration: Declaration, by: User, attested: bool) ->
         raise TransitionError(_("Cochez l'attestation pour soumettre."))
     if declaration.it_purchases_total is None:
         raise TransitionError(_("Indiquez d'abord le total des achats informatiques externes."))
+    justification = (justification or "").strip()
     with transaction.atomic():
         declaration = Declaration.objects.select_for_update().get(pk=declaration.pk)
+        key = figures.declaration_key_figures(declaration)
+        if key.sme_purchases_exceed_it_purchases and not justification:
+            raise TransitionError(figures.sme_excess_message(key), code="sme_excess")
         declaration.state = Declaration.State.SUBMITTED
         declaration.submitted_at = timezone.now()
         declaration.submitted_by = by
+        declaration.sme_excess_justification = (
+            justification if key.sme_purchases_exceed_it_purchases else ""
+        )
         declaration.save()
     return declaration
 

@@ -14,6 +14,11 @@ urlpatterns = [
     ),
     path("declarations/chiffres/", views.account_figures, name="account_figures"),
     path(
+        "declarations/chiffres/chiffres-cles.csv",
+        views.account_key_figures_export,
+        name="account_key_figures_export",
+    ),
+    path(
         "declarations/chiffres/export.<str:fmt>",
         views.account_figures_export,
         name="account_figures_export",

@@ -4,8 +4,9 @@ Pure selectors: each function takes a campaign (and optionally a member) and ret
 dataclasses, so that tests can compare them with figures computed independently.
 
 Scope of every figure: the *submitted* declarations of the campaign (drafts and declarations
-reopened by staff are left out until they are submitted again). An SME is "registered" when the
-directory holds a published profile with its SIREN; region and size come from that profile.
+reopened by staff are left out until they are submitted again). The key figures and what
+"registered SME" means (a profile published by the campaign's closing date; region and size come
+from that profile) are defined once, in `procurement.figures`, for every page, export and report.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
-    Q,
     Sum,
     Value,
 )
@@ -30,12 +30,21 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Organisation
 from directory.models import Domain, HeadcountBand, Region, SMEProfile
+from disclosure import Cell, primary_reason
+from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are the reports' too
+    HUNDRED,
+    MIN_MEMBERS,
+    PAYMENT_DELAY_LIMIT_DAYS,
+    KeyFigures,
+    declarations_sql,
+    key_figures,
+    member_count,
+    per_declaration_sql,
+    registered_profile_join,
+    registered_sme_definition,
+)
 from procurement.models import Campaign, Declaration, OrderLine
 
-# A cell (a figure about a group of members) is shown only if it describes at least this many.
-MIN_MEMBERS = 3
-PAYMENT_DELAY_LIMIT_DAYS = 60
-HUNDRED = Decimal(100)
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 UNKNOWN = ""
 
@@ -44,48 +53,6 @@ DECLARATION_TABLE = Declaration._meta.db_table
 PROFILE_TABLE = SMEProfile._meta.db_table
 SUBMITTED = Declaration.State.SUBMITTED.value
 PUBLISHED = SMEProfile.State.PUBLISHED.value
-
-
-@dataclass(frozen=True)
-class KeyFigures:
-    """The headline figures of a campaign (or of one member's declaration)."""
-
-    year: int
-    members: int
-    declarations: int
-    it_purchases: Decimal | None
-    sme_purchases: Decimal
-    registered_sme_purchases: Decimal
-    distinct_smes: int
-    median_payment_delay: Decimal | None
-    lines_with_delay: int
-    lines_paid_within_60: int
-    lines: int
-
-    @property
-    def sme_share(self) -> Decimal | None:
-        """SME purchases as a percentage of external IT purchases."""
-        if not self.it_purchases:
-            return None
-        return self.sme_purchases * HUNDRED / self.it_purchases
-
-    @property
-    def registered_share(self) -> Decimal | None:
-        """Registered (innovative) SMEs' part of the SME purchases, in %."""
-        if not self.sme_purchases:
-            return None
-        return self.registered_sme_purchases * HUNDRED / self.sme_purchases
-
-    @property
-    def paid_within_60_share(self) -> Decimal | None:
-        if not self.lines_with_delay:
-            return None
-        return Decimal(self.lines_paid_within_60) * HUNDRED / self.lines_with_delay
-
-    @property
-    def suppressed(self) -> bool:
-        """Totals of fewer than three declarations would let one read a member's figures."""
-        return self.declarations < MIN_MEMBERS
 
 
 @dataclass(frozen=True)
@@ -98,10 +65,16 @@ class BreakdownRow:
     smes: int
     amount: Decimal
     share: Decimal | None  # of all SME purchases, in %
+    largest: Decimal = Decimal(0)  # the largest single member's part of the amount
 
     @property
     def suppressed(self) -> bool:
-        return self.members < MIN_MEMBERS
+        """Hidden by a primary rule (threshold or dominance); a published table may hide more
+        (secondary suppression, `reports.published`)."""
+        return primary_reason(self.cell()) is not None
+
+    def cell(self) -> Cell:
+        return Cell(members=self.members, amount=self.amount, largest=self.largest)
 
 
 @dataclass(frozen=True)
@@ -130,6 +103,12 @@ class ProgrammeFigures:
     ranking: list[RankedMember]
     named_participants: list[str]
     anonymous_participants: int
+    # The methodology's definition of a registered SME for this campaign (procurement.figures).
+    registered_definition: str = ""
+    # The whole table ("total") and its split by registration ("registered": "yes", "no"), as
+    # breakdown rows: the margins that disclosure control needs (reports.published).
+    margins: dict[str, list[BreakdownRow]] = field(default_factory=dict)
+    previous_margins: dict[str, list[BreakdownRow]] = field(default_factory=dict)  # year N-1
 
     @property
     def ranking_shown(self) -> bool:
@@ -154,10 +133,25 @@ class ProgrammeMedians:
     distinct_smes: Decimal | None
     median_payment_delay: Decimal | None
     paid_within_60_share: Decimal | None
+    # Members behind the medians that skip some declarations (no IT purchases, no delays given).
+    declarations_with_share: int = 0
+    declarations_with_delay: int = 0
 
     @property
     def suppressed(self) -> bool:
         return self.declarations < MIN_MEMBERS
+
+    def contributors(self, name: str) -> int:
+        """How many members the median `name` is computed over (fewer than three: not shown,
+        since a member reading it could work out the others' figure)."""
+        return {
+            "sme_share": self.declarations_with_share,
+            "median_payment_delay": self.declarations_with_delay,
+            "paid_within_60_share": self.declarations_with_delay,
+        }.get(name, self.declarations)
+
+    def shown(self, name: str) -> bool:
+        return self.contributors(name) >= MIN_MEMBERS
 
 
 @dataclass(frozen=True)
@@ -174,6 +168,7 @@ class MemberFigures:
     regions: list[BreakdownRow]
     domains: list[BreakdownRow]
     top_smes: list[TopSME] = field(default_factory=list)
+    registered_definition: str = ""
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -197,62 +192,9 @@ def _decimal(value) -> Decimal | None:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 
 
-def _submitted_declarations_sql(organisation_id: int | None) -> tuple[str, list]:
-    sql = f"SELECT id, organisation_id, it_purchases_total FROM {DECLARATION_TABLE} WHERE campaign_id = %s AND state = %s"  # noqa: S608
-    params: list = [SUBMITTED]
-    if organisation_id is not None:
-        sql += " AND organisation_id = %s"
-        params.append(organisation_id)
-    return sql, params
-
-
-def member_count(year: int) -> int:
-    """Large accounts that had joined the programme by the end of the year."""
-    return (
-        Organisation.objects.large_accounts()
-        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=datetime.date(year, 12, 31)))
-        .count()
-    )
-
-
-# --- key figures ------------------------------------------------------------------------------
-
-
-def key_figures(campaign: Campaign, *, organisation_id: int | None = None) -> KeyFigures:
-    """Headline figures of the campaign's submitted declarations (or of one member's)."""
-    declarations_sql, declarations_params = _submitted_declarations_sql(organisation_id)
-    sql = f"""
-        WITH d AS ({declarations_sql})
-        SELECT
-            (SELECT count(*) FROM d),
-            (SELECT sum(it_purchases_total) FROM d),
-            coalesce(sum(l.amount), 0),
-            coalesce(sum(l.amount) FILTER (WHERE p.id IS NOT NULL), 0),
-            count(DISTINCT l.sme_siren COLLATE "C"),
-            percentile_cont(0.5) WITHIN GROUP (ORDER BY l.payment_delay_days),
-            count(l.payment_delay_days),
-            count(*) FILTER (WHERE l.payment_delay_days <= %s),
-            count(l.id)
-        FROM d
-        JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-        LEFT JOIN {PROFILE_TABLE} p ON p.siren = l.sme_siren AND p.state = %s
-    """  # noqa: S608
-    params = [campaign.pk, *declarations_params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED]
-    (row,) = _fetchall(sql, params)
-    (declarations, it_total, sme, registered, smes, median, with_delay, within, lines) = row
-    return KeyFigures(
-        year=campaign.year,
-        members=member_count(campaign.year) if organisation_id is None else 1,
-        declarations=declarations,
-        it_purchases=_decimal(it_total),
-        sme_purchases=_decimal(sme),
-        registered_sme_purchases=_decimal(registered),
-        distinct_smes=smes,
-        median_payment_delay=_decimal(median),
-        lines_with_delay=with_delay,
-        lines_paid_within_60=within,
-        lines=lines,
-    )
+def _submitted_declarations_sql(campaign_id: int, organisation_id: int | None) -> tuple[str, list]:
+    """The campaign's submitted declarations (or a member's), with their registration cutoff."""
+    return declarations_sql(campaign_id=campaign_id, organisation_id=organisation_id)
 
 
 def previous_campaign(campaign: Campaign) -> Campaign | None:
@@ -275,33 +217,56 @@ def breakdowns(
 ) -> dict[str, list[BreakdownRow]]:
     """SME purchases by region, by domain and by SME size band, in one query.
 
-    Each row counts the distinct members and SMEs it describes; lines of unregistered SMEs fall
-    in "not known" for region and size.
+    Each row counts the distinct members and SMEs it describes and the largest single member's
+    amount (for the dominance rule); lines of unregistered SMEs fall in "not known" for region
+    and size. Two more keys serve disclosure control: "total" (one row: every line) and
+    "registered" (rows "yes" and "no": lines of registered SMEs or not), whose amounts are the
+    key figures' SME and registered-SME purchases.
     """
-    declarations_sql, declarations_params = _submitted_declarations_sql(organisation_id)
-    # Distinct counts as hash aggregates over (key, member) and (key, SME) pairs: no sort of the
-    # millions of lines. Region and size are attributes of the SME, so SMEs are summed once.
+    declarations_sql, declarations_params = _submitted_declarations_sql(
+        campaign.pk, organisation_id
+    )
+    # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
+    # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
+    # cell first, so that each cell knows its largest member (max over the per-member sums); the
+    # region, size, registration and total cells come from one small per-member aggregate.
     sql = f"""
         WITH d AS ({declarations_sql}),
         lines AS MATERIALIZED (
             SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
                    l.domain_id::text COLLATE "C" AS domain,
                    coalesce(p.region_id, '') COLLATE "C" AS region,
-                   coalesce(p.headcount_band, '') COLLATE "C" AS size
+                   coalesce(p.headcount_band, '') COLLATE "C" AS size,
+                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered
             FROM d
             JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-            LEFT JOIN {PROFILE_TABLE} p ON p.siren = l.sme_siren AND p.state = %s
+            {registered_profile_join()}
         ),
-        smes AS (SELECT siren, region, size, sum(amount) AS amount FROM lines GROUP BY 1, 2, 3),
+        smes AS (
+            SELECT siren, region, size, registered, sum(amount) AS amount
+            FROM lines GROUP BY 1, 2, 3, 4
+        ),
         domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),
+        -- Per member, region, size and registration: a few thousand rows, one pass over lines.
+        member_smes AS (
+            SELECT member, region, size, registered, sum(amount) AS amount
+            FROM lines GROUP BY 1, 2, 3, 4
+        ),
+        member_cells AS (
+            SELECT 'region' AS dim, region AS key, member, sum(amount) AS amount
+            FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'size', size, member, sum(amount) FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'registered', registered, member, sum(amount) FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'total', '', member, sum(amount) FROM member_smes GROUP BY 3
+            UNION ALL
+            SELECT 'domain', domain, member, sum(amount) FROM lines GROUP BY 2, 3
+        ),
         members AS (
-            SELECT 'region' AS dim, region AS key, count(*) AS n
-            FROM (SELECT DISTINCT region, member FROM lines) x GROUP BY 1, 2
-            UNION ALL
-            SELECT 'size', size, count(*) FROM (SELECT DISTINCT size, member FROM lines) x GROUP BY 1, 2
-            UNION ALL
-            SELECT 'domain', domain, count(*)
-            FROM (SELECT DISTINCT domain, member FROM lines) x GROUP BY 1, 2
+            SELECT dim, key, count(*) AS n, max(amount) AS largest
+            FROM member_cells GROUP BY 1, 2
         ),
         totals AS (
             SELECT 'region' AS dim, region AS key, count(*) AS smes, sum(amount) AS amount
@@ -310,18 +275,31 @@ def breakdowns(
             SELECT 'size', size, count(*), sum(amount) FROM smes GROUP BY 1, 2
             UNION ALL
             SELECT 'domain', domain, count(*), sum(amount) FROM domain_smes GROUP BY 1, 2
+            UNION ALL
+            SELECT 'registered', registered, count(*), sum(amount) FROM smes GROUP BY 1, 2
+            UNION ALL
+            SELECT 'total', '', count(*), sum(amount) FROM smes
         )
-        SELECT t.dim, t.key, m.n, t.smes, t.amount
+        SELECT t.dim, t.key, m.n, t.smes, t.amount, m.largest
         FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
     """  # noqa: S608
-    rows = _fetchall(sql, [campaign.pk, *declarations_params, PUBLISHED])
+    rows = _fetchall(sql, [*declarations_params, PUBLISHED])
     labels = _labels()
     total = sum((row[4] for row in rows if row[0] == "domain"), Decimal(0))
-    result: dict[str, list[BreakdownRow]] = {"region": [], "domain": [], "size": []}
-    for dimension, key, members, smes, amount in rows:
-        label = labels[dimension].get(key) or (
-            _("Non renseignée") if dimension == "region" else _("Non renseigné")
-        )
+    result: dict[str, list[BreakdownRow]] = {
+        "region": [],
+        "domain": [],
+        "size": [],
+        "registered": [],
+        "total": [],
+    }
+    for dimension, key, members, smes, amount, largest in rows:
+        if dimension in labels:
+            label = labels[dimension].get(key) or (
+                _("Non renseignée") if dimension == "region" else _("Non renseigné")
+            )
+        else:
+            label = key
         result[dimension].append(
             BreakdownRow(
                 key=key,
@@ -330,6 +308,7 @@ def breakdowns(
                 smes=smes,
                 amount=_decimal(amount),
                 share=amount * HUNDRED / total if total else None,
+                largest=_decimal(largest),
             )
         )
     size_order = [value for value, _label in HeadcountBand.choices]
@@ -338,6 +317,48 @@ def breakdowns(
     result["size"].sort(
         key=lambda r: size_order.index(r.key) if r.key in size_order else len(size_order)
     )
+    result["registered"].sort(key=lambda r: r.key)
+    return result
+
+
+def margins(campaign: Campaign) -> dict[str, list[BreakdownRow]]:
+    """The "total" and "registered" rows of `breakdowns` alone (for year N-1, whose key figures
+    the report shows next to year N's): members, amount and largest member of each."""
+    declarations_sql, declarations_params = _submitted_declarations_sql(campaign.pk, None)
+    sql = f"""
+        WITH d AS ({declarations_sql}),
+        per_member AS (
+            SELECT d.organisation_id AS member,
+                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) AS registered,
+                   sum(l.amount) AS amount
+            FROM d
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            {registered_profile_join()}
+            GROUP BY 1, 2
+        )
+        SELECT 'registered', registered, count(*), sum(amount), max(amount)
+        FROM per_member GROUP BY 2
+        UNION ALL
+        SELECT 'total', '', count(*), sum(amount), max(amount)
+        FROM (SELECT member, sum(amount) AS amount FROM per_member GROUP BY 1) m
+        HAVING count(*) > 0
+    """  # noqa: S608
+    result: dict[str, list[BreakdownRow]] = {"registered": [], "total": []}
+    for dimension, key, members, amount, largest in _fetchall(
+        sql, [*declarations_params, PUBLISHED]
+    ):
+        result[dimension].append(
+            BreakdownRow(
+                key=key,
+                label=key,
+                members=members,
+                smes=0,
+                amount=_decimal(amount),
+                share=None,
+                largest=_decimal(largest),
+            )
+        )
+    result["registered"].sort(key=lambda r: r.key)
     return result
 
 
@@ -432,6 +453,7 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
     current = key_figures(campaign)
     progress(20, _("Chiffres clés de l'année précédente"))
     previous_figures = key_figures(previous) if previous else None
+    previous_margins = margins(previous) if previous else {}
     progress(30, _("Répartitions par région, domaine et taille"))
     parts = breakdowns(campaign)
     progress(45, _("Classement des membres"))
@@ -451,6 +473,9 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
         ranking=ranked,
         named_participants=named,
         anonymous_participants=anonymous,
+        registered_definition=registered_sme_definition(campaign),
+        margins={"total": parts["total"], "registered": parts["registered"]},
+        previous_margins=previous_margins,
     )
 
 
@@ -459,29 +484,20 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
 
 def programme_medians(campaign: Campaign) -> ProgrammeMedians:
     """Medians of the per-declaration figures, computed in one query."""
+    per_member, params = per_declaration_sql(campaign.pk)
     sql = f"""
-        WITH per_member AS (
-            SELECT d.id,
-                   d.it_purchases_total AS it_total,
-                   coalesce(sum(l.amount), 0) AS sme,
-                   count(DISTINCT l.sme_siren COLLATE "C") AS smes,
-                   percentile_cont(0.5) WITHIN GROUP (ORDER BY l.payment_delay_days) AS delay,
-                   count(*) FILTER (WHERE l.payment_delay_days <= %s) * 100.0
-                       / nullif(count(l.payment_delay_days), 0) AS within
-            FROM {DECLARATION_TABLE} d
-            LEFT JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-            WHERE d.campaign_id = %s AND d.state = %s
-            GROUP BY d.id
-        )
+        WITH per_member AS ({per_member})
         SELECT count(*),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY sme),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY sme * 100 / nullif(it_total, 0)),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY smes),
                percentile_cont(0.5) WITHIN GROUP (ORDER BY delay),
-               percentile_cont(0.5) WITHIN GROUP (ORDER BY within)
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY within * 100.0 / nullif(with_delay, 0)),
+               count(nullif(it_total, 0)),
+               count(delay)
         FROM per_member
     """  # noqa: S608
-    (row,) = _fetchall(sql, [PAYMENT_DELAY_LIMIT_DAYS, campaign.pk, SUBMITTED])
+    (row,) = _fetchall(sql, params)
     return ProgrammeMedians(
         declarations=row[0],
         sme_purchases=_decimal(row[1]),
@@ -489,6 +505,8 @@ def programme_medians(campaign: Campaign) -> ProgrammeMedians:
         distinct_smes=_decimal(row[3]),
         median_payment_delay=_decimal(row[4]),
         paid_within_60_share=_decimal(row[5]),
+        declarations_with_share=row[6],
+        declarations_with_delay=row[7],
     )
 
 
@@ -527,4 +545,5 @@ def member_figures(
         regions=parts["region"],
         domains=parts["domain"],
         top_smes=top_smes(campaign, organisation_id=organisation.pk),
+        registered_definition=registered_sme_definition(campaign),
     )

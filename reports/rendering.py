@@ -1,10 +1,12 @@
 """Turn figures into documents: the PDF (HTML template + print CSS, WeasyPrint) and the XLSX annex.
 
-The presentation rules live here: French formats, and suppression ("n.s.") of any cell that
-describes fewer than three members.
+The presentation rules live here: French formats, and "n.s." wherever disclosure control
+(`reports.published`: threshold, dominance and secondary suppression) hides a cell. The PDF and
+the XLSX show the same values, decided once by `shown_rows` and `_key_rows`.
 """
 
 import io
+from collections.abc import Collection
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -17,10 +19,22 @@ from django.utils.translation import gettext as _
 
 from directory.exports import neutralise
 from directory.maps import region_map_svg
+from disclosure import DOMINANCE
+from disclosure import THRESHOLD as MIN_MEMBERS
+from procurement.figures import Figure, key_figure_list
 
 from . import charts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
+from .published import Disclosure, programme_disclosure
+
+MEDIAN_NAMES = (
+    "sme_purchases",
+    "sme_share",
+    "distinct_smes",
+    "median_payment_delay",
+    "paid_within_60_share",
+)
 
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
@@ -43,77 +57,42 @@ class Cell:
     change: str
 
 
-def _key_rows(current: KeyFigures, previous: KeyFigures | None, *, programme: bool) -> list[Cell]:
+def _key_rows(
+    current: KeyFigures,
+    previous: KeyFigures | None,
+    *,
+    programme: bool,
+    hidden: Collection[str] = (),
+    hidden_previous: Collection[str] = (),
+) -> list[Cell]:
+    """Each key figure as `procurement.figures` defines and formats it (the account's figures
+    page shows the same text), "n.s." where the programme's figures would reveal a member
+    (`hidden`, `hidden_previous`: figures of year N, of year N-1, that disclosure control hides;
+    the change from N-1 is hidden with either, since it would give the hidden one back)."""
     ns = fmt.not_significant()
 
-    def pick(figures: KeyFigures | None, getter, formatter, *, always: bool = False) -> str:
+    def pick(figures: KeyFigures | None, figure: Figure) -> str:
         if figures is None:
             return fmt.MISSING
-        if programme and figures.suppressed and not always:
+        if programme and figures.suppressed and not figure.programme_only:
             return ns
-        return formatter(getter(figures))
+        return figure.formatted(figures)
 
-    def change(getter, kind, *, always: bool = False) -> str:
+    def change(figure: Figure) -> str:
         if previous is None:
             return fmt.MISSING
-        if programme and not always and (current.suppressed or previous.suppressed):
+        if programme and not figure.programme_only and (current.suppressed or previous.suppressed):
             return ns
-        formatter = {
-            "ratio": fmt.change_ratio,
-            "points": fmt.change_points,
-            "count": fmt.change_count,
-            "days": fmt.change_days,
-        }[kind]
-        return formatter(getter(current), getter(previous))
+        return figure.formatted_change(current, previous)
 
-    specs = []
-    if programme:
-        specs += [
-            (_("Membres du programme"), lambda f: f.members, fmt.number, "count", True),
-            (_("Déclarations soumises"), lambda f: f.declarations, fmt.number, "count", True),
-        ]
-    specs += [
-        (
-            _("Achats informatiques externes"),
-            lambda f: f.it_purchases,
-            fmt.euros,
-            "ratio",
-            False,
-        ),
-        (_("Achats auprès des PME"), lambda f: f.sme_purchases, fmt.euros, "ratio", False),
-        (_("Part PME des achats"), lambda f: f.sme_share, fmt.percent, "points", False),
-        (
-            _("Achats auprès des PME innovantes inscrites"),
-            lambda f: f.registered_sme_purchases,
-            fmt.euros,
-            "ratio",
-            False,
-        ),
-        (
-            _("Part des PME inscrites dans les achats PME"),
-            lambda f: f.registered_share,
-            fmt.percent,
-            "points",
-            False,
-        ),
-        (_("PME distinctes"), lambda f: f.distinct_smes, fmt.number, "count", False),
-        (_("Délai de paiement médian"), lambda f: f.median_payment_delay, fmt.days, "days", False),
-        (
-            _("Commandes payées sous 60 jours"),
-            lambda f: f.paid_within_60_share,
-            fmt.percent,
-            "points",
-            False,
-        ),
-    ]
     return [
         Cell(
-            label=label,
-            value=pick(current, getter, formatter, always=always),
-            previous=pick(previous, getter, formatter, always=always),
-            change=change(getter, kind, always=always),
+            label=str(figure.label),
+            value=ns if figure.key in hidden else pick(current, figure),
+            previous=ns if figure.key in hidden_previous else pick(previous, figure),
+            change=ns if figure.key in {*hidden, *hidden_previous} else change(figure),
         )
-        for label, getter, formatter, kind, always in specs
+        for figure in key_figure_list(programme=programme)
     ]
 
 
@@ -127,22 +106,57 @@ class BreakdownCell:
     value: Decimal | None  # for the chart; None where suppressed
 
 
-def _breakdown_rows(rows: list[BreakdownRow], *, suppress: bool) -> list[BreakdownCell]:
-    ns = fmt.not_significant()
-    cells = []
+@dataclass(frozen=True)
+class ShownRow:
+    """A breakdown row as published: the values a reader sees (None where missing), and whether
+    the row (members, SMEs, amount and share together) or only its share is "n.s."."""
+
+    key: str
+    label: str
+    members: int
+    smes: int
+    amount: Decimal
+    share: Decimal | None
+    hidden: bool
+    share_hidden: bool
+
+
+def shown_rows(
+    rows: list[BreakdownRow], table: str, disclosure: Disclosure | None
+) -> list[ShownRow]:
+    """What the PDF and the XLSX show of a breakdown; `disclosure` None: a member's own figures,
+    all shown."""
+    shown = []
     for row in rows:
-        hidden = suppress and row.suppressed
-        cells.append(
-            BreakdownCell(
+        hidden = disclosure is not None and disclosure.hidden(table, row.key)
+        shown.append(
+            ShownRow(
+                key=row.key,
                 label=row.label,
-                members=ns if hidden else fmt.number(row.members),
-                smes=ns if hidden else fmt.number(row.smes),
-                amount=ns if hidden else fmt.euros(row.amount),
-                share=ns if hidden else fmt.percent(row.share),
-                value=None if hidden else row.amount,
+                members=row.members,
+                smes=row.smes,
+                amount=row.amount,
+                share=row.share,
+                hidden=hidden,
+                share_hidden=disclosure is not None and disclosure.share_hidden(table, row.key),
             )
         )
-    return cells
+    return shown
+
+
+def _breakdown_rows(rows: list[ShownRow]) -> list[BreakdownCell]:
+    ns = fmt.not_significant()
+    return [
+        BreakdownCell(
+            label=row.label,
+            members=ns if row.hidden else fmt.number(row.members),
+            smes=ns if row.hidden else fmt.number(row.smes),
+            amount=ns if row.hidden else fmt.euros(row.amount),
+            share=ns if row.share_hidden else fmt.percent(row.share),
+            value=None if row.hidden else row.amount,
+        )
+        for row in rows
+    ]
 
 
 def _bars(cells: list[BreakdownCell], *, title: str):
@@ -152,19 +166,45 @@ def _bars(cells: list[BreakdownCell], *, title: str):
     )
 
 
-def key_figures_summary(figures: ProgrammeFigures) -> list[list[str]]:
+def programme_key_rows(figures: ProgrammeFigures, disclosure: Disclosure) -> list[Cell]:
+    return _key_rows(
+        figures.current,
+        figures.previous,
+        programme=True,
+        hidden=disclosure.hidden_key_figures,
+        hidden_previous=disclosure.hidden_previous_key_figures,
+    )
+
+
+def key_figures_summary(
+    figures: ProgrammeFigures, disclosure: Disclosure | None = None
+) -> list[list[str]]:
     """The public page's key figures: [label, value, change from last year]."""
-    return [
-        [row.label, row.value, row.change]
-        for row in _key_rows(figures.current, figures.previous, programme=True)
-    ]
+    disclosure = disclosure or programme_disclosure(figures)
+    return [[row.label, row.value, row.change] for row in programme_key_rows(figures, disclosure)]
 
 
-def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict:
-    regions = _breakdown_rows(figures.regions, suppress=True)
-    domains = _breakdown_rows(figures.domains, suppress=True)
-    sizes = _breakdown_rows(figures.sizes, suppress=True)
-    map_counts = {row.key: row.smes for row in figures.regions if row.key and not row.suppressed}
+def programme_tables(
+    figures: ProgrammeFigures, disclosure: Disclosure
+) -> dict[str, list[ShownRow]]:
+    """The report's three breakdowns as published (PDF and XLSX alike)."""
+    return {
+        "region": shown_rows(figures.regions, "region", disclosure),
+        "domain": shown_rows(figures.domains, "domain", disclosure),
+        "size": shown_rows(figures.sizes, "size", disclosure),
+    }
+
+
+def programme_context(
+    figures: ProgrammeFigures, *, version_number: int, disclosure: Disclosure | None = None
+) -> dict:
+    disclosure = disclosure or programme_disclosure(figures)
+    tables = programme_tables(figures, disclosure)
+    regions = _breakdown_rows(tables["region"])
+    domains = _breakdown_rows(tables["domain"])
+    sizes = _breakdown_rows(tables["size"])
+    # The map leaves hidden regions blank.
+    map_counts = {row.key: row.smes for row in tables["region"] if row.key and not row.hidden}
     ns = fmt.not_significant()
     ranking = [
         {
@@ -175,7 +215,7 @@ def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict
         }
         for member in figures.ranking
     ]
-    key_rows = _key_rows(figures.current, figures.previous, programme=True)
+    key_rows = programme_key_rows(figures, disclosure)
     return {
         "figures": figures,
         "version_number": version_number,
@@ -199,7 +239,8 @@ def programme_context(figures: ProgrammeFigures, *, version_number: int) -> dict
         "ns": ns,
         "generated_at": timezone.localtime(),
         "snapshot_at": timezone.localtime(figures.snapshot_at),
-        "min_members": 3,
+        "min_members": MIN_MEMBERS,
+        "dominance_percent": int(DOMINANCE * 100),
     }
 
 
@@ -207,16 +248,17 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
     medians = figures.medians
     ns = fmt.not_significant()
 
-    def median(value, formatter) -> str:
-        return ns if medians.suppressed else formatter(value)
+    def median(name: str, formatter) -> str:
+        # A median over fewer than three members would give the others' figures away.
+        return formatter(getattr(medians, name)) if medians.shown(name) else ns
 
     current = figures.current
     comparison = [
-        (_("Achats auprès des PME"), fmt.euros(current.sme_purchases), median(medians.sme_purchases, fmt.euros)),
-        (_("Part PME des achats"), fmt.percent(current.sme_share), median(medians.sme_share, fmt.percent)),
-        (_("PME distinctes"), fmt.number(current.distinct_smes), median(medians.distinct_smes, lambda v: fmt.number(v, 1 if v is not None and v % 1 else 0))),
-        (_("Délai de paiement médian"), fmt.days(current.median_payment_delay), median(medians.median_payment_delay, fmt.days)),
-        (_("Commandes payées sous 60 jours"), fmt.percent(current.paid_within_60_share), median(medians.paid_within_60_share, fmt.percent)),
+        (_("Achats auprès des PME"), fmt.euros(current.sme_purchases), median("sme_purchases", fmt.euros)),
+        (_("Part PME des achats"), fmt.percent(current.sme_share), median("sme_share", fmt.percent)),
+        (_("PME distinctes"), fmt.number(current.distinct_smes), median("distinct_smes", lambda v: fmt.number(v, 1 if v is not None and v % 1 else 0))),
+        (_("Délai de paiement médian"), fmt.days(current.median_payment_delay), median("median_payment_delay", fmt.days)),
+        (_("Commandes payées sous 60 jours"), fmt.percent(current.paid_within_60_share), median("paid_within_60_share", fmt.percent)),
     ]  # fmt: skip
     return {
         "figures": figures,
@@ -225,8 +267,8 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "previous_year": figures.year - 1,
         "key_rows": _key_rows(current, figures.previous, programme=False),
         "comparison": comparison,
-        "regions": _breakdown_rows(figures.regions, suppress=False),
-        "domains": _breakdown_rows(figures.domains, suppress=False),
+        "regions": _breakdown_rows(shown_rows(figures.regions, "region", None)),
+        "domains": _breakdown_rows(shown_rows(figures.domains, "domain", None)),
         "top_smes": [
             {"name": sme.name, "siren": sme.siren, "amount": fmt.euros(sme.amount)}
             for sme in figures.top_smes
@@ -234,7 +276,9 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "generated_at": timezone.localtime(),
         "snapshot_at": timezone.localtime(figures.snapshot_at),
         "medians_suppressed": medians.suppressed,
-        "min_members": 3,
+        "medians_partly_suppressed": not medians.suppressed
+        and not all(medians.shown(name) for name in MEDIAN_NAMES),
+        "min_members": MIN_MEMBERS,
     }
 
 
@@ -249,9 +293,12 @@ def render_pdf(template: str, context: dict) -> bytes:
     return document.write_pdf(font_config=font_config)
 
 
-def programme_pdf(figures: ProgrammeFigures, *, version_number: int) -> bytes:
+def programme_pdf(
+    figures: ProgrammeFigures, *, version_number: int, disclosure: Disclosure | None = None
+) -> bytes:
     return render_pdf(
-        "reports/pdf/programme.html", programme_context(figures, version_number=version_number)
+        "reports/pdf/programme.html",
+        programme_context(figures, version_number=version_number, disclosure=disclosure),
     )
 
 
@@ -288,7 +335,7 @@ def _number_or_ns(value, hidden: bool):
     return value
 
 
-def _breakdown_sheet(workbook, title: str, first: str, rows: list[BreakdownRow], *, suppress: bool):
+def _breakdown_sheet(workbook, title: str, first: str, rows: list[ShownRow]):
     _sheet(
         workbook,
         title,
@@ -296,10 +343,10 @@ def _breakdown_sheet(workbook, title: str, first: str, rows: list[BreakdownRow],
         (
             [
                 row.label,
-                _number_or_ns(row.members, suppress and row.suppressed),
-                _number_or_ns(row.smes, suppress and row.suppressed),
-                _number_or_ns(row.amount, suppress and row.suppressed),
-                _number_or_ns(row.share, suppress and row.suppressed),
+                _number_or_ns(row.members, row.hidden),
+                _number_or_ns(row.smes, row.hidden),
+                _number_or_ns(row.amount, row.hidden),
+                _number_or_ns(row.share, row.share_hidden),
             ]
             for row in rows
         ),
@@ -312,27 +359,26 @@ def _workbook_bytes(workbook) -> bytes:
     return buffer.getvalue()
 
 
-def _key_figures_sheet(workbook, figures, *, programme: bool) -> None:
+def _key_figures_sheet(workbook, figures, rows: list[Cell]) -> None:
     """The key figures of year N and N-1 with their change, first sheet of both annexes."""
     _sheet(
         workbook,
         _("Chiffres clés"),
         [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
-        (
-            [row.label, row.value, row.previous, row.change]
-            for row in _key_rows(figures.current, figures.previous, programme=programme)
-        ),
+        ([row.label, row.value, row.previous, row.change] for row in rows),
     )
 
 
-def programme_xlsx(figures: ProgrammeFigures) -> bytes:
+def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None = None) -> bytes:
     from openpyxl import Workbook
 
+    disclosure = disclosure or programme_disclosure(figures)
+    tables = programme_tables(figures, disclosure)
     workbook = Workbook(write_only=True)
-    _key_figures_sheet(workbook, figures, programme=True)
-    _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=True)
-    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=True)
-    _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), figures.sizes, suppress=True)
+    _key_figures_sheet(workbook, figures, programme_key_rows(figures, disclosure))
+    _breakdown_sheet(workbook, _("Régions"), _("Région"), tables["region"])
+    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), tables["domain"])
+    _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), tables["size"])
     _sheet(
         workbook,
         _("Classement"),
@@ -361,9 +407,15 @@ def member_xlsx(figures: MemberFigures) -> bytes:
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
-    _key_figures_sheet(workbook, figures, programme=False)
-    _breakdown_sheet(workbook, _("Régions"), _("Région"), figures.regions, suppress=False)
-    _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), figures.domains, suppress=False)
+    _key_figures_sheet(
+        workbook, figures, _key_rows(figures.current, figures.previous, programme=False)
+    )
+    _breakdown_sheet(
+        workbook, _("Régions"), _("Région"), shown_rows(figures.regions, "region", None)
+    )
+    _breakdown_sheet(
+        workbook, _("Domaines"), _("Domaine"), shown_rows(figures.domains, "domain", None)
+    )
     _sheet(
         workbook,
         _("Principales PME"),

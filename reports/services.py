@@ -235,11 +235,16 @@ def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]
         figures = report_figures.programme_figures(
             campaign, progress=lambda percent, step: _step(job, percent, step)
         )
+        # Which cells are "n.s." (threshold, dominance, secondary suppression), decided once.
+        disclosure = rendering.programme_disclosure(figures)
         _step(job, 55, _("Mise en page du PDF"))
-        pdf = rendering.programme_pdf(figures, version_number=number)
+        pdf = rendering.programme_pdf(figures, version_number=number, disclosure=disclosure)
         _step(job, 85, _("Annexe XLSX"))
-        xlsx = rendering.programme_xlsx(figures)
-        summary = {"rows": rendering.key_figures_summary(figures)}
+        xlsx = rendering.programme_xlsx(figures, disclosure=disclosure)
+        summary = {
+            "rows": rendering.key_figures_summary(figures, disclosure),
+            "suppressed_cells": disclosure.counts(),
+        }
     else:
         _step(job, 10, _("Calcul des chiffres du membre"))
         figures = report_figures.member_figures(

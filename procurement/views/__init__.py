@@ -15,7 +15,7 @@ from .declarations import (
     line_row,
     sme_autocomplete,
 )
-from .figures import account_figures, account_figures_export
+from .figures import account_figures, account_figures_export, account_key_figures_export
 from .imports import (
     import_cancel,
     import_confirm,
@@ -38,6 +38,7 @@ from .staff import (
 __all__ = [
     "account_figures",
     "account_figures_export",
+    "account_key_figures_export",
     "campaign_dashboard",
     "campaign_export",
     "campaign_form",

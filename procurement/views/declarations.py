@@ -249,13 +249,18 @@ def declaration_submit(request, pk):
             ),
         )
         return redirect("procurement:declaration_detail", pk=declaration.pk)
-    form = SubmitForm(request.POST if request.method == "POST" else None)
+    totals = selectors.declaration_totals(declaration)
+    form = SubmitForm(
+        request.POST if request.method == "POST" else None,
+        needs_justification=totals["sme_exceeds_it"],
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.submit_declaration(
                 declaration=declaration,
                 by=request.user,
                 attested=form.cleaned_data["attestation"],
+                justification=form.cleaned_data.get("justification", ""),
             )
         except ValidationError as error:
             form.add_error(None, error)
@@ -268,7 +273,7 @@ def declaration_submit(request, pk):
         {
             "declaration": declaration,
             "form": form,
-            "totals": selectors.declaration_totals(declaration),
+            "totals": totals,
         },
         status=400 if form.errors else 200,
     )

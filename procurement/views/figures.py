@@ -10,12 +10,30 @@ from django.views.decorators.http import require_GET
 from accounts.decorators import large_account_required
 from directory.exports import neutralise
 
-from .. import selectors
+from .. import figures, selectors
+from ..models import Campaign
 from .common import _csv_response, _fr_decimal
 
+# The columns of the "by year" table and sheet, from the one definition of each figure.
+YEAR_COLUMNS = [
+    "it_purchases",
+    "sme_purchases",
+    "sme_share",
+    "registered_sme_purchases",
+    "registered_share",
+    "distinct_smes",
+    "median_payment_delay",
+    "paid_within_60_share",
+]
 
-def _figures_year(request, years: list[dict]) -> int | None:
-    available = [row["year"] for row in years]
+
+def _year_columns() -> list[figures.Figure]:
+    by_key = {f.key: f for f in figures.KEY_FIGURES}
+    return [by_key[key] for key in YEAR_COLUMNS]
+
+
+def _figures_year(request, years: list[figures.AccountYear]) -> int | None:
+    available = [row.year for row in years]
     try:
         wanted = int(request.GET.get("annee", ""))
     except ValueError:
@@ -25,19 +43,60 @@ def _figures_year(request, years: list[dict]) -> int | None:
     return available[0] if available else None
 
 
+def _key_table(years: list[figures.AccountYear], year: int) -> tuple[figures.AccountYear, list]:
+    """The selected year's key figures against N-1, formatted as in the account's report."""
+    current = next(row for row in years if row.year == year)
+    previous = figures.account_previous_year(years, year)
+    return current, figures.key_rows(current.figures, previous)
+
+
 @large_account_required
 def account_figures(request):
     organisation = request.organisation
     years = selectors.account_years(organisation)
     year = _figures_year(request, years)
-    context = {"years": years, "year": year, "organisation": organisation}
+    columns = _year_columns()
+    context = {
+        "organisation": organisation,
+        "year": year,
+        "columns": [str(f.label) for f in columns],
+        "years": [
+            {"row": row, "cells": [f.formatted(row.figures) for f in columns]} for row in years
+        ],
+    }
     if year is not None:
+        current, key_rows = _key_table(years, year)
+        campaign = Campaign.objects.get(year=year)
         context |= {
+            "selected": current,
+            "key_rows": key_rows,
+            "registered_definition": figures.registered_sme_definition(campaign),
             "by_region": selectors.account_by_region(organisation, year),
             "by_domain": selectors.account_by_domain(organisation, year),
             "top_smes": selectors.account_top_smes(organisation, year),
         }
     return render(request, "procurement/account_figures.html", context)
+
+
+def _key_table_header(year: int) -> list[str]:
+    return [_("Indicateur"), str(year), str(year - 1), _("Évolution")]
+
+
+@require_GET
+@large_account_required
+def account_key_figures_export(request):
+    """The selected year's key figures (CSV), the same text as the page and the report."""
+    organisation = request.organisation
+    years = selectors.account_years(organisation)
+    year = _figures_year(request, years)
+    if year is None:
+        raise Http404
+    _current, key_rows = _key_table(years, year)
+    return _csv_response(
+        f"chiffres-cles-{year}.csv",
+        _key_table_header(year),
+        ([row.label, row.value, row.previous, row.change] for row in key_rows),
+    )
 
 
 LINE_EXPORT_HEADER = [
@@ -72,6 +131,12 @@ def _line_export_rows(lines, *, decimal_as_text: bool):
         ]
 
 
+def _sheet_number(value):
+    if value is None:
+        return None
+    return round(value, 2) if not isinstance(value, int) else value
+
+
 @require_GET
 @large_account_required
 def account_figures_export(request, fmt):
@@ -91,18 +156,20 @@ def account_figures_export(request, fmt):
     from openpyxl import Workbook
 
     workbook = Workbook(write_only=True)
+    key_sheet = workbook.create_sheet(_("Chiffres clés"))
+    key_sheet.append(_key_table_header(year))
+    for row in _key_table(years, year)[1]:
+        key_sheet.append([row.label, row.value, row.previous, row.change])
+    # The same figures as numbers, one row per year (shares in %, rounded to 2 decimals).
+    columns = _year_columns()
     summary = workbook.create_sheet(_("Années"))
-    summary.append(
-        [_("Année"), _("Achats informatiques"), _("Achats PME"), _("Part PME (%)"), _("PME")]
-    )
+    summary.append([_("Année"), _("État"), *(str(f.label) for f in columns)])
     for row in years:
         summary.append(
             [
-                row["year"],
-                row["it_purchases_total"],
-                row["sme_total"],
-                round(row["sme_share"], 2) if row["sme_share"] is not None else None,
-                row["smes"],
+                row.year,
+                str(row.state_label),
+                *(_sheet_number(f.value(row.figures)) for f in columns),
             ]
         )
     for title, rows, key in (

@@ -132,6 +132,7 @@ def campaign_export(request, pk):
                 org.line_count,
                 org.disputed_count,
                 _fr_decimal(rate),
+                org.excess_justification or "",
             ]
 
     return _csv_response(
@@ -147,6 +148,7 @@ def campaign_export(request, pk):
             "Lignes",
             "Lignes contestées",
             "Taux de contestation (%)",
+            "Justification (achats PME > achats informatiques)",
         ],
         rows(),
     )

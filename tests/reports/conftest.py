@@ -21,6 +21,7 @@ from tests.factories import (
 
 UNREGISTERED_SIREN = valid_siren(987_654)
 JOINED = datetime.date(2020, 1, 1)
+PUBLISHED_AT = datetime.datetime(2024, 1, 15, 9, 0, tzinfo=datetime.UTC)
 
 # member -> (public_naming, IT purchases); lines: (member, sme, amount, domain slug, delay)
 MEMBERS = {
@@ -103,6 +104,7 @@ class ReportData:
                 organisation__name=name,
                 departement=Departement.objects.get(code=dept),
                 headcount_band=band,
+                published_at=PUBLISHED_AT,  # before both campaigns closed: registered in each
             )
             for name, (dept, band) in SMES.items()
         }

@@ -1,0 +1,477 @@
+"""One definition of each figure, used by every surface that shows it.
+
+The account's figures page and its CSV/XLSX exports (procurement), the programme and member
+reports and their XLSX annexes (reports, which sits above procurement) all read their key figures
+from here, computed in PostgreSQL (no Python loop over order lines):
+
+- SME purchases: the sum of the order lines' amounts (excl. VAT);
+- SME share: SME purchases ÷ declared external IT purchases, in %;
+- registered-SME purchases: the lines whose SIREN has a directory profile *registered at the
+  campaign's closing date* (see `registered_cutoff`); their share of the SME purchases, in %;
+- distinct SMEs (and distinct registered SMEs): distinct SIRENs of the lines;
+- median payment delay and share paid within 60 days: over the lines whose delay is given;
+- change from N-1: in % for amounts, in points for shares, in days for delays, a difference for
+  counts (`Figure.change`).
+
+A programme's or a member's figures (the reports) count *submitted* declarations only; the
+account's own page also shows a draft's figures, computed by the same query, and says it is a
+draft.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Q
+from django.utils import formats
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from accounts.models import Organisation
+from directory.models import SMEProfile
+
+from . import formatting as fmt
+from .models import Campaign, Declaration, OrderLine
+
+# A figure about a group of members is published only if it describes at least this many.
+MIN_MEMBERS = 3
+PAYMENT_DELAY_LIMIT_DAYS = 60
+HUNDRED = Decimal(100)
+
+LINE_TABLE = OrderLine._meta.db_table
+DECLARATION_TABLE = Declaration._meta.db_table
+CAMPAIGN_TABLE = Campaign._meta.db_table
+PROFILE_TABLE = SMEProfile._meta.db_table
+SUBMITTED = Declaration.State.SUBMITTED.value
+PUBLISHED = SMEProfile.State.PUBLISHED.value
+
+# Sorts for count(DISTINCT …) and percentile_cont over millions of lines stay in memory.
+REPORT_WORK_MEM = "64MB"
+
+
+# --- "registered SME" ---------------------------------------------------------------------------
+
+
+def registered_cutoff(campaign: Campaign) -> datetime.datetime:
+    """An SME counts as registered for a campaign when its directory profile is published and was
+    published before this instant: the end of the campaign's closing day (Paris time).
+
+    While the campaign is open every profile published so far counts, and the figure no longer
+    moves once the campaign has closed (a profile published later counts from the next year on).
+    The SQL queries use the same rule (`CUTOFF_SQL`).
+    """
+    next_day = campaign.closes_on + datetime.timedelta(days=1)
+    return datetime.datetime.combine(
+        next_day, datetime.time.min, tzinfo=ZoneInfo(settings.TIME_ZONE)
+    )
+
+
+# The same instant in SQL, from a campaign row aliased `c` (one parameter: the time zone).
+CUTOFF_SQL = "((c.closes_on + 1)::timestamp AT TIME ZONE %s)"
+
+
+def registered_profile_join(
+    *, profile: str = "p", line: str = "l", cutoff: str = "d.registered_cutoff"
+) -> str:
+    """LEFT JOIN of the profile that makes a line's SME registered (one parameter: PUBLISHED);
+    `{profile}.id IS NOT NULL` then means "registered". `cutoff` names a column of the
+    declarations CTE (`declarations_sql`)."""
+    return (
+        f"LEFT JOIN {PROFILE_TABLE} {profile} ON {profile}.siren = {line}.sme_siren "
+        f"AND {profile}.state = %s AND {profile}.published_at < {cutoff}"
+    )
+
+
+def registered_sme(campaign: Campaign) -> Exists:
+    """ORM flag of an order line of `campaign`: its SME is registered (same rule as the SQL)."""
+    return Exists(
+        SMEProfile.objects.filter(
+            siren=OuterRef("sme_profile_id"),
+            state=SMEProfile.State.PUBLISHED,
+            published_at__lt=registered_cutoff(campaign),
+        )
+    )
+
+
+def registered_sme_definition(campaign: Campaign) -> str:
+    """The methodology's sentence defining a registered SME for this campaign."""
+    return _(
+        "Une PME est dite « inscrite » (innovante, membre du programme) lorsque son SIREN "
+        "correspond à un profil publié dans l'annuaire du programme au plus tard le jour de "
+        "clôture de la campagne %(year)s, le %(date)s ; un profil en brouillon, en attente de "
+        "validation, refusé ou publié après cette date ne compte pas. Tant que la campagne est "
+        "ouverte, ce sont les profils publiés à ce jour."
+    ) % {"year": campaign.year, "date": formats.date_format(campaign.closes_on, "j F Y")}
+
+
+# --- the key figures ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KeyFigures:
+    """The headline figures of a set of declarations (a campaign, a member, one declaration)."""
+
+    year: int
+    members: int
+    declarations: int
+    it_purchases: Decimal | None
+    sme_purchases: Decimal
+    registered_sme_purchases: Decimal
+    distinct_smes: int
+    registered_smes: int
+    median_payment_delay: Decimal | None
+    lines_with_delay: int
+    lines_paid_within_60: int
+    lines: int
+
+    @property
+    def sme_share(self) -> Decimal | None:
+        """SME purchases as a percentage of external IT purchases."""
+        if not self.it_purchases:
+            return None
+        return self.sme_purchases * HUNDRED / self.it_purchases
+
+    @property
+    def registered_share(self) -> Decimal | None:
+        """Registered SMEs' part of the SME purchases, in %."""
+        if not self.sme_purchases:
+            return None
+        return self.registered_sme_purchases * HUNDRED / self.sme_purchases
+
+    @property
+    def paid_within_60_share(self) -> Decimal | None:
+        if not self.lines_with_delay:
+            return None
+        return Decimal(self.lines_paid_within_60) * HUNDRED / self.lines_with_delay
+
+    @property
+    def suppressed(self) -> bool:
+        """Totals of fewer than three declarations would let one read a member's figures."""
+        return self.declarations < MIN_MEMBERS
+
+    @property
+    def sme_purchases_exceed_it_purchases(self) -> bool:
+        return self.it_purchases is not None and self.sme_purchases > self.it_purchases
+
+
+def _fetchall(sql: str, params: list) -> list[tuple]:
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
+        cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None:
+        return None
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def declarations_sql(
+    *,
+    campaign_id: int | None = None,
+    organisation_id: int | None = None,
+    submitted_only: bool = True,
+) -> tuple[str, list]:
+    """The declarations a figure describes, with their campaign's year and registration cutoff:
+    columns id, organisation_id, state, it_purchases_total, year, registered_cutoff."""
+    sql = (
+        f"SELECT d.id, d.organisation_id, d.state, d.it_purchases_total, c.year, "  # noqa: S608
+        f"{CUTOFF_SQL} AS registered_cutoff "
+        f"FROM {DECLARATION_TABLE} d JOIN {CAMPAIGN_TABLE} c ON c.id = d.campaign_id WHERE true"
+    )
+    params: list = [settings.TIME_ZONE]
+    if campaign_id is not None:
+        sql += " AND d.campaign_id = %s"
+        params.append(campaign_id)
+    if organisation_id is not None:
+        sql += " AND d.organisation_id = %s"
+        params.append(organisation_id)
+    if submitted_only:
+        sql += " AND d.state = %s"
+        params.append(SUBMITTED)
+    return sql, params
+
+
+# The line aggregates of every key figure, over `d` (declarations) joined to their lines `l` and
+# to the registering profile `p`. Parameters: PAYMENT_DELAY_LIMIT_DAYS.
+LINE_AGGREGATES = """
+    coalesce(sum(l.amount), 0) AS sme,
+    coalesce(sum(l.amount) FILTER (WHERE p.id IS NOT NULL), 0) AS registered,
+    count(DISTINCT l.sme_siren COLLATE "C") AS smes,
+    count(DISTINCT p.id) AS registered_smes,
+    percentile_cont(0.5) WITHIN GROUP (ORDER BY l.payment_delay_days) AS delay,
+    count(l.payment_delay_days) AS with_delay,
+    count(l.id) FILTER (WHERE l.payment_delay_days <= %s) AS within,
+    count(l.id) AS lines
+"""
+LINES_JOIN = f"LEFT JOIN {LINE_TABLE} l ON l.declaration_id = d.id " + registered_profile_join()
+
+
+def _key_figures(*, year: int, members: int, declarations: int, it_total, aggregates) -> KeyFigures:
+    sme, registered, smes, registered_smes, median, with_delay, within, lines = aggregates
+    return KeyFigures(
+        year=year,
+        members=members,
+        declarations=declarations,
+        it_purchases=_decimal(it_total),
+        sme_purchases=_decimal(sme),
+        registered_sme_purchases=_decimal(registered),
+        distinct_smes=smes,
+        registered_smes=registered_smes,
+        median_payment_delay=_decimal(median),
+        lines_with_delay=with_delay,
+        lines_paid_within_60=within,
+        lines=lines,
+    )
+
+
+def member_count(year: int) -> int:
+    """Large accounts that had joined the programme by the end of the year."""
+    return (
+        Organisation.objects.large_accounts()
+        .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=datetime.date(year, 12, 31)))
+        .count()
+    )
+
+
+def key_figures(campaign: Campaign, *, organisation_id: int | None = None) -> KeyFigures:
+    """Headline figures of the campaign's submitted declarations (or of one member's)."""
+    cte, cte_params = declarations_sql(campaign_id=campaign.pk, organisation_id=organisation_id)
+    sql = f"""
+        WITH d AS ({cte})
+        SELECT (SELECT count(*) FROM d), (SELECT sum(it_purchases_total) FROM d), {LINE_AGGREGATES}
+        FROM d {LINES_JOIN}
+    """  # noqa: S608
+    (row,) = _fetchall(sql, [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED])
+    return _key_figures(
+        year=campaign.year,
+        members=member_count(campaign.year) if organisation_id is None else 1,
+        declarations=row[0],
+        it_total=row[1],
+        aggregates=row[2:],
+    )
+
+
+def _per_declaration(
+    *, organisation_id=None, campaign_id=None, submitted_only: bool
+) -> list[tuple]:
+    """(declaration id, state, year, aggregates…) per declaration, one query."""
+    cte, cte_params = declarations_sql(
+        campaign_id=campaign_id, organisation_id=organisation_id, submitted_only=submitted_only
+    )
+    sql = f"""
+        WITH d AS ({cte})
+        SELECT d.id, d.state, d.year, d.it_purchases_total, {LINE_AGGREGATES}
+        FROM d {LINES_JOIN}
+        GROUP BY d.id, d.state, d.year, d.it_purchases_total
+        ORDER BY d.year DESC, d.id
+    """  # noqa: S608
+    return _fetchall(sql, [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED])
+
+
+def declaration_key_figures(declaration: Declaration) -> KeyFigures:
+    """The figures of one declaration, whatever its state (the declaration's own pages)."""
+    (row,) = _per_declaration(
+        organisation_id=declaration.organisation_id,
+        campaign_id=declaration.campaign_id,
+        submitted_only=False,
+    )
+    return _key_figures(
+        year=row[2],
+        members=1,
+        declarations=1 if row[1] == SUBMITTED else 0,
+        it_total=row[3],
+        aggregates=row[4:],
+    )
+
+
+@dataclass(frozen=True)
+class AccountYear:
+    declaration_id: int
+    state: str
+    figures: KeyFigures
+
+    @property
+    def year(self) -> int:
+        return self.figures.year
+
+    @property
+    def submitted(self) -> bool:
+        return self.state == SUBMITTED
+
+    @property
+    def state_label(self) -> str:
+        return Declaration.State(self.state).label
+
+
+def account_years(organisation: Organisation) -> list[AccountYear]:
+    """The account's figures for each year it declared (newest first), in one query.
+
+    A submitted declaration's figures are those of the account's report; a draft's or a reopened
+    declaration's are the same computation over what is entered so far (the report ignores them).
+    """
+    return [
+        AccountYear(
+            declaration_id=row[0],
+            state=row[1],
+            figures=_key_figures(
+                year=row[2],
+                members=1,
+                declarations=1 if row[1] == SUBMITTED else 0,
+                it_total=row[3],
+                aggregates=row[4:],
+            ),
+        )
+        for row in _per_declaration(organisation_id=organisation.pk, submitted_only=False)
+    ]
+
+
+def empty_key_figures(year: int) -> KeyFigures:
+    """What `key_figures` gives for a member without a submitted declaration that year."""
+    return KeyFigures(
+        year=year,
+        members=1,
+        declarations=0,
+        it_purchases=None,
+        sme_purchases=Decimal(0),
+        registered_sme_purchases=Decimal(0),
+        distinct_smes=0,
+        registered_smes=0,
+        median_payment_delay=None,
+        lines_with_delay=0,
+        lines_paid_within_60=0,
+        lines=0,
+    )
+
+
+def account_previous_year(years: list[AccountYear], year: int) -> KeyFigures | None:
+    """The member's figures of year-1 as its report shows them: submitted declarations only
+    (None when there was no campaign that year)."""
+    for row in years:
+        if row.year == year - 1:
+            return row.figures if row.submitted else empty_key_figures(year - 1)
+    if Campaign.objects.filter(year=year - 1).exists():
+        return empty_key_figures(year - 1)
+    return None
+
+
+def per_declaration_sql(campaign_id: int) -> tuple[str, list]:
+    """The per-declaration figures of a campaign's submitted declarations, as a query with the
+    columns id, it_total, sme, registered, smes, registered_smes, delay, with_delay, within, lines
+    (for medians across members)."""
+    cte, cte_params = declarations_sql(campaign_id=campaign_id)
+    sql = f"""
+        WITH d AS ({cte})
+        SELECT d.id, d.it_purchases_total AS it_total, {LINE_AGGREGATES}
+        FROM d {LINES_JOIN}
+        GROUP BY d.id, d.it_purchases_total
+    """  # noqa: S608
+    return sql, [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED]
+
+
+def sme_excess_message(key: KeyFigures) -> str:
+    """Why SME orders above the declared IT purchases stop a submission, and what to check."""
+    return _(
+        "Les commandes déclarées auprès des PME (%(sme)s) dépassent le total des achats "
+        "informatiques externes (%(it)s), soit %(share)s. Vérifiez d'abord le total des achats "
+        "informatiques externes (en euros hors taxes, pour toute l'année), puis les montants des "
+        "lignes (une saisie en centimes ou en double ?). Si les deux sont exacts, expliquez "
+        "l'écart dans le champ « Justification de l'écart » en soumettant : l'équipe du "
+        "programme la verra."
+    ) % {
+        "sme": fmt.euros(key.sme_purchases),
+        "it": fmt.euros(key.it_purchases),
+        "share": fmt.percent(key.sme_share),
+    }
+
+
+# --- how each figure is shown -------------------------------------------------------------------
+
+_FORMATS = {"euros": fmt.euros, "percent": fmt.percent, "number": fmt.number, "days": fmt.days}
+_CHANGES = {
+    "ratio": fmt.change_ratio,
+    "points": fmt.change_points,
+    "count": fmt.change_count,
+    "days": fmt.change_days,
+}
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A key figure: where to read it on KeyFigures, how to show it and its change from N-1."""
+
+    key: str
+    label: str
+    kind: str  # euros, percent, number, days
+    change_kind: str  # ratio (% for amounts), points (shares), count, days
+    programme_only: bool = False
+
+    def value(self, figures: KeyFigures):
+        return getattr(figures, self.key)
+
+    def formatted(self, figures: KeyFigures) -> str:
+        return _FORMATS[self.kind](self.value(figures))
+
+    def formatted_change(self, current: KeyFigures, previous: KeyFigures | None) -> str:
+        if previous is None:
+            return fmt.MISSING
+        return _CHANGES[self.change_kind](self.value(current), self.value(previous))
+
+
+KEY_FIGURES = [
+    Figure("members", gettext_lazy("Membres du programme"), "number", "count", True),
+    Figure("declarations", gettext_lazy("Déclarations soumises"), "number", "count", True),
+    Figure("it_purchases", gettext_lazy("Achats informatiques externes"), "euros", "ratio"),
+    Figure("sme_purchases", gettext_lazy("Achats auprès des PME"), "euros", "ratio"),
+    Figure("sme_share", gettext_lazy("Part PME des achats"), "percent", "points"),
+    Figure(
+        "registered_sme_purchases",
+        gettext_lazy("Achats auprès des PME innovantes inscrites"),
+        "euros",
+        "ratio",
+    ),
+    Figure(
+        "registered_share",
+        gettext_lazy("Part des PME inscrites dans les achats PME"),
+        "percent",
+        "points",
+    ),
+    Figure("distinct_smes", gettext_lazy("PME distinctes"), "number", "count"),
+    Figure("median_payment_delay", gettext_lazy("Délai de paiement médian"), "days", "days"),
+    Figure(
+        "paid_within_60_share", gettext_lazy("Commandes payées sous 60 jours"), "percent", "points"
+    ),
+]
+
+
+def key_figure_list(*, programme: bool) -> list[Figure]:
+    """The figures a table shows: a member's (or an account's) leave out the programme's counts."""
+    return [f for f in KEY_FIGURES if programme or not f.programme_only]
+
+
+@dataclass(frozen=True)
+class KeyRow:
+    label: str
+    value: str
+    previous: str
+    change: str
+
+
+def key_rows(current: KeyFigures, previous: KeyFigures | None) -> list[KeyRow]:
+    """A member's (account's) key figures of year N and N-1 with their change, formatted."""
+    return [
+        KeyRow(
+            label=str(f.label),
+            value=f.formatted(current),
+            previous=f.formatted(previous) if previous is not None else fmt.MISSING,
+            change=f.formatted_change(current, previous),
+        )
+        for f in key_figure_list(programme=False)
+    ]
