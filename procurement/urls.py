@@ -19,6 +19,11 @@ urlpatterns = [
         name="account_figures_export",
     ),
     path("declarations/modele.<str:fmt>", views.import_template, name="import_template"),
+    path(
+        "declarations/correspondances-domaines/",
+        views.domain_mappings,
+        name="domain_mappings",
+    ),
     path("declarations/pme/suggestions/", views.sme_autocomplete, name="sme_autocomplete"),
     path("declarations/<int:pk>/", views.declaration_detail, name="declaration_detail"),
     path("declarations/<int:pk>/total/", views.declaration_total, name="declaration_total"),
@@ -47,6 +52,16 @@ urlpatterns = [
         "declarations/<int:pk>/import/<int:job_pk>/confirmer/",
         views.import_confirm,
         name="import_confirm",
+    ),
+    path(
+        "declarations/<int:pk>/import/<int:job_pk>/correspondances/",
+        views.import_map,
+        name="import_map",
+    ),
+    path(
+        "declarations/<int:pk>/import/<int:job_pk>/erreurs.csv",
+        views.import_errors_csv,
+        name="import_errors_csv",
     ),
     path(
         "declarations/<int:pk>/import/<int:job_pk>/abandonner/",

@@ -17,9 +17,12 @@ from .declarations import (
 )
 from .figures import account_figures, account_figures_export
 from .imports import (
+    domain_mappings,
     import_cancel,
     import_confirm,
     import_detail,
+    import_errors_csv,
+    import_map,
     import_progress,
     import_template,
     import_upload,
@@ -50,9 +53,12 @@ __all__ = [
     "declaration_submit",
     "declaration_total",
     "declaration_totals",
+    "domain_mappings",
     "import_cancel",
     "import_confirm",
     "import_detail",
+    "import_errors_csv",
+    "import_map",
     "import_progress",
     "import_template",
     "import_upload",
