@@ -175,7 +175,7 @@ class _Validation:
         try:
             fixed = self.repair_cache[value]
         except KeyError:
-            fixed = self.repair_cache[value] = repair_text(value.strip())
+            fixed = self.repair_cache[value] = repair_text(value).strip()
         if fixed is not value and fixed != value.strip():
             self.repaired += 1
         return fixed
