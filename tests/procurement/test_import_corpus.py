@@ -568,3 +568,23 @@ def test_zip_bomb_is_refused_fast_and_small(kind, declaration, buyer):
     assert elapsed < 1.0
     assert process.memory_info().rss - before < 50 * 1024 * 1024
     assert not ImportJob.objects.exists()
+
+
+def test_sanity_warnings_come_back_on_the_submission_page(declaration, admin, client):
+    from tests.factories import OrderLineFactory, SMEProfileFactory
+
+    declaration.it_purchases_total = Decimal("100000")
+    declaration.save()
+    profile = SMEProfileFactory()
+    for _ in range(20):
+        OrderLineFactory(declaration=declaration, sme_profile=profile, amount=Decimal("1000"))
+    same = {"declaration": declaration, "sme_profile": profile, "reference": "DUP"}
+    OrderLineFactory(**same, amount=Decimal("500"))
+    OrderLineFactory(**same, amount=Decimal("500"))
+    OrderLineFactory(declaration=declaration, sme_profile=profile, amount=Decimal("200000"))
+    client.force_login(admin)
+    page = client.get(reverse("procurement:declaration_submit", args=[declaration.pk]))
+    text = page.content.decode().replace("\u202f", " ")
+    assert "dépassent le total des achats informatiques déclaré (100 000,00 €)" in text
+    assert "1 ligne(s) dépassent 100 fois la médiane" in text
+    assert "1 ligne(s) en double" in text
