@@ -386,7 +386,9 @@ class _Validation:
         if existing.exists():
             found = []
             count = 0
-            for key in existing.values_list("sme_profile_id", "order_date", "amount", "reference"):
+            for key in existing.values_list(
+                "sme_profile_id", "order_date", "amount", "reference"
+            ).iterator(chunk_size=5_000):
                 line = self.keys.get(hash(tuple(key)))
                 if line is not None:
                     count += 1
