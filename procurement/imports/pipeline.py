@@ -434,6 +434,7 @@ def validate(job: ImportJob) -> ImportJob:
     try:
         sheet = open_sheet(Path(job.file.path), job.file_format)
         sheet_name = sheet.sheet_name
+        expected_total = expected_total or sheet.data_rows or 0
         headers = [run.clean_text(h) for h in sheet.headers]
         run.repaired = 0  # headers repaired are not cells of data
         positions, written, missing = match_headers(headers)

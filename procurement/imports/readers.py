@@ -66,6 +66,8 @@ class Sheet:
     header_line: int = 1
     sheet_name: str = ""
     close: Callable[[], None] | None = field(default=None)
+    # Rows below the header, known once a spreadsheet is parsed (for the progress bar only).
+    data_rows: int | None = None
 
 
 # --- What is this file? ------------------------------------------------------------------------
@@ -287,8 +289,8 @@ def _find_header(rows: list[list[object]]) -> int:
 def read_csv(path: Path) -> Sheet:
     encoding, bom = detect_encoding(path)
     handle = path.open("r", encoding=encoding, errors="replace", newline="")
-    if bom and encoding == "utf-8":
-        handle.read(1)
+    if bom:
+        handle.read(1)  # the BOM, decoded as U+FEFF
     first = handle.readline()
     while first and not first.strip():
         first = handle.readline()
@@ -374,7 +376,11 @@ def read_spreadsheet(path: Path) -> Sheet:
             yield line, cells
 
     return Sheet(
-        headers=head[header_index], rows=rows(), header_line=header_index + 1, sheet_name=name
+        headers=head[header_index],
+        rows=rows(),
+        header_line=header_index + 1,
+        sheet_name=name,
+        data_rows=max(0, sheet.height - header_index - 1),
     )
 
 
