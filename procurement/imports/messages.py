@@ -29,7 +29,7 @@ ERRORS = {
     "required": _("valeur manquante"),
     "not_number": _("« %(value)s » n'est pas un nombre"),
     "amount_not_positive": _("le montant doit être strictement positif"),
-    "amount_negative": _("montant négatif (%(value)s) : une commande a un montant positif"),
+    "amount_negative": _("montant négatif « %(value)s » : une commande a un montant positif"),
     "amount_decimals": _("au plus deux décimales"),
     "amount_too_large": _("montant trop élevé"),
     "not_date": _("« %(value)s » n'est pas une date (attendu : JJ/MM/AAAA)"),
@@ -168,6 +168,7 @@ def error_group_rows(groups: list[list[object]]) -> list[dict]:
                 "count": count,
                 "message": error_text(code, params),
                 "lines": lines_text(lines, count) if lines and lines[0] else "",
+                "lines_label": ngettext("ligne", "lignes", count),
                 "file_level": not lines or not lines[0],
             }
         )
