@@ -15,6 +15,7 @@ import itertools
 import json
 import statistics
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 import pghistory
@@ -90,23 +91,12 @@ def _blank(value: object) -> bool:
 
 
 class _Parsed:
-    """Memoised parser: one call per distinct raw value; errors are memoised too."""
+    """A parser that returns its CellError instead of raising it (the caller memoises)."""
 
     def __init__(self, parser):
         self.parser = parser
-        self.cache: dict[object, object] = {}
 
     def __call__(self, raw: object) -> object:
-        try:
-            return self.cache[raw]
-        except KeyError:
-            pass
-        except TypeError:  # an unhashable value: never from our readers
-            return self._parse(raw)
-        result = self.cache[raw] = self._parse(raw)
-        return result
-
-    def _parse(self, raw: object) -> object:
         try:
             return self.parser(raw)
         except CellError as exc:
@@ -129,7 +119,6 @@ class _Validation:
         self.total_amount = Decimal(0)
         self.sirens: set[str] = set()
         self.repaired = 0
-        self.repair_cache: dict[str, str] = {}
         self.domain_words = known_words(declaration)
         self.unknown: dict[str, dict] = {}
         self.domain_cache: dict[object, tuple[str, int | None]] = {}
@@ -149,6 +138,11 @@ class _Validation:
         self.amount = _Parsed(parse_amount)
         self.date = _Parsed(parse_date)
         self.delay = _Parsed(parse_delay)
+        # raw cell → parsed value (or CellError), for the columns whose values repeat.
+        self.siren_cache: dict[object, object] = {}
+        self.date_cache: dict[object, object] = {}
+        self.delay_cache: dict[object, object] = {}
+        self.changed: list[str] = []
 
     # -- recording --
 
@@ -167,18 +161,26 @@ class _Validation:
                 group[4].append(line)
 
     def clean_text(self, value: object) -> object:
-        """Strip and repair a text cell (once per distinct text); other cells pass through."""
-        if not isinstance(value, str):
+        """Strip and repair a text cell; other cells pass through. A repaired value is noted in
+        `self.changed` so that the caller counts its cells."""
+        if value.__class__ is not str:
             return value
         if value.isascii():
             return value.strip()
-        try:
-            fixed = self.repair_cache[value]
-        except KeyError:
-            fixed = self.repair_cache[value] = repair_text(value).strip()
-        if fixed is not value and fixed != value.strip():
-            self.repaired += 1
+        fixed = repair_text(value).strip()
+        if fixed != value.strip():
+            self.changed.append(value)
         return fixed
+
+    def by_distinct(self, values: tuple, function, cache: dict) -> list:
+        """`function` applied once per distinct value (memoised in `cache`), then mapped back in
+        C; cells whose text was repaired are counted."""
+        self.changed = []
+        for value in set(values).difference(cache):
+            cache[value] = function(value)
+        if self.changed:
+            self.repaired += sum(values.count(v) for v in self.changed)
+        return list(map(cache.__getitem__, values))
 
     def _load_names(self, sirens: set[str]) -> None:
         """Directory names of the SIRENs whose line gives none (one query per chunk)."""
@@ -191,33 +193,43 @@ class _Validation:
 
     def chunk(self, rows: list[tuple[int, list[object]]], idx: dict, labels: dict, out) -> None:
         used = self.used_columns
-        rows = [
+        width = used[-1] + 1
+        pad = [None] * width
+        getter = itemgetter(*used)
+        # The used cells of each row as a tuple (short CSV rows padded), blank rows dropped.
+        table = [
             (line, cells)
-            for line, cells in rows
-            if not all(_blank(cells[i]) for i in used if i < len(cells))
+            for line, cells in (
+                (line, getter(cells if len(cells) >= width else [*cells, *pad]))
+                for line, cells in rows
+            )
+            if not all(_blank(v) for v in cells)
         ]
-        if not rows:
+        if not table:
             return
-        self.total_rows += len(rows)
-        lines = [line for line, _cells in rows]
+        self.total_rows += len(table)
+        lines = [line for line, _cells in table]
+        by_index = dict(
+            zip(used, zip(*(cells for _line, cells in table), strict=True), strict=True)
+        )
+        blank_column = (None,) * len(table)
 
-        def column(key: str) -> list[object]:
+        def column(key: str) -> tuple:
             index = idx[key]
-            if index is None:
-                return [None] * len(rows)
-            clean = self.clean_text
-            return [clean(cells[index]) if index < len(cells) else None for _l, cells in rows]
+            return blank_column if index is None else by_index[index]
 
+        clean = self.clean_text
         raw = {key: column(key) for key in ("siren", "amount", "order_date", "payment_delay_days")}
-        sirens = [self.siren(v) for v in raw["siren"]]
-        amounts = [self.amount(v) for v in raw["amount"]]
-        self.amount.cache.clear()  # amounts rarely repeat: memoise within a chunk only
-        dates = [self.date(v) for v in raw["order_date"]]
-        delays = [self.delay(v) for v in raw["payment_delay_days"]]
-        raw_domains = column("domain")
+        sirens = self.by_distinct(raw["siren"], lambda v: self.siren(clean(v)), self.siren_cache)
+        amounts = self.by_distinct(raw["amount"], lambda v: self.amount(clean(v)), {})
+        dates = self.by_distinct(raw["order_date"], lambda v: self.date(clean(v)), self.date_cache)
+        delays = self.by_distinct(
+            raw["payment_delay_days"], lambda v: self.delay(clean(v)), self.delay_cache
+        )
+        raw_domains = self.by_distinct(column("domain"), clean, {})
         domains = [self._domain(v, line) for v, line in zip(raw_domains, lines, strict=True)]
-        names = column("sme_name")
-        references = column("reference")
+        names = self.by_distinct(column("sme_name"), clean, {})
+        references = self.by_distinct(column("reference"), clean, {})
         self._load_names(
             {
                 siren[0]
