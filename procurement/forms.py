@@ -9,6 +9,7 @@ from directory.models import Domain
 
 from .imports import MAX_FILE_BYTES
 from .imports.parsing import CellError, parse_amount, parse_decimal, parse_siren
+from .imports.readers import FORMAT_BY_SUFFIX
 from .models import Campaign, ImportJob, OrderLine
 from .services import LineData
 
@@ -103,7 +104,7 @@ class OrderLineForm(forms.Form):
 
     def clean_siren(self):
         try:
-            return parse_siren(self.cleaned_data["siren"])
+            return parse_siren(self.cleaned_data["siren"])[0]
         except CellError as exc:
             raise forms.ValidationError(_sentence(exc), code="invalid") from exc
 
@@ -180,9 +181,9 @@ class ReopenForm(forms.Form):
 
 class ImportUploadForm(forms.Form):
     file = forms.FileField(
-        label=_("Fichier CSV ou XLSX"),
-        help_text=_("20 Mo et 100 000 lignes au plus."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.txt,.xlsx"}),
+        label=_("Fichier CSV, Excel ou OpenDocument"),
+        help_text=_("CSV, XLSX, XLSM, XLS ou ODS ; 20 Mo et 100 000 lignes au plus."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(FORMAT_BY_SUFFIX)}),
     )
 
     def clean_file(self):
@@ -191,9 +192,51 @@ class ImportUploadForm(forms.Form):
             raise forms.ValidationError(
                 _("Ce fichier dépasse 20 Mo : découpez-le en plusieurs fichiers."), code="size"
             )
-        if not upload.name.lower().endswith((".csv", ".txt", ".xlsx")):
-            raise forms.ValidationError(_("Formats acceptés : CSV ou XLSX."), code="format")
+        if not upload.name.lower().endswith(tuple(FORMAT_BY_SUFFIX)):
+            raise forms.ValidationError(
+                _("Formats acceptés : CSV, XLSX, XLSM, XLS ou ODS."), code="format"
+            )
         return upload
+
+
+class ImportMappingForm(forms.Form):
+    """One choice of portal domain per word of the file that the portal does not know."""
+
+    def __init__(self, *args, unmapped: list[dict], domains: list[Domain], **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [("", _("— à choisir —"))] + [(str(d.pk), d.name) for d in domains]
+        self.entries = []
+        for index, entry in enumerate(unmapped):
+            name = f"map_{index}"
+            self.fields[name] = forms.ChoiceField(
+                label=entry["value"],
+                choices=choices,
+                required=False,
+                initial=str(entry["suggestion"]) if entry.get("suggestion") else "",
+            )
+            self.entries.append((name, entry))
+
+    def rows(self):
+        for name, entry in self.entries:
+            yield self[name], entry
+
+    def choices(self) -> dict[str, int]:
+        """Folded text → chosen domain id, for the values given a domain."""
+        return {
+            entry["folded"]: int(self.cleaned_data[name])
+            for name, entry in self.entries
+            if self.cleaned_data.get(name)
+        }
+
+
+class DomainMappingForm(forms.Form):
+    source_text = forms.CharField(label=_("Libellé dans vos fichiers"), max_length=200)
+    domain = forms.ModelChoiceField(
+        label=_("Domaine du portail"),
+        queryset=Domain.objects.filter(is_active=True).order_by("position", "name"),
+        required=False,
+        empty_label=_("— supprimer la correspondance —"),
+    )
 
 
 class ImportConfirmForm(forms.Form):

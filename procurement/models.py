@@ -303,6 +303,16 @@ class ImportJob(models.Model):
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     claimed_attempt = models.PositiveSmallIntegerField(default=0)
+    # What the preview tells besides errors (codes and parameters, translated when shown):
+    sheet_name = models.CharField(max_length=100, blank=True)  # the workbook sheet read
+    repaired_cells = models.PositiveIntegerField(default=0)  # C1 characters, mojibake
+    ignored_columns = models.JSONField(default=list, blank=True)  # headers not used
+    # [column, code, params, count, first line numbers]: repeated errors grouped.
+    error_groups = models.JSONField(default=list, blank=True)
+    # [code, params]: sanity warnings (totals, outliers, duplicates, future dates, SIRETs).
+    warnings = models.JSONField(default=list, blank=True)
+    # {"value", "folded", "count", "lines", "suggestion"}: domain words not yet mapped.
+    unmapped = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     validated_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -404,6 +414,38 @@ class ReplacedLine(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sme_name} {self.amount} €"
+
+
+class DomainMapping(models.Model):
+    """A large account's own word for a programme domain ("Paie et RH" → "RH et paie"), chosen
+    once on an import preview and applied to the account's next imports."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="domain_mappings"
+    )
+    source_text = models.CharField(_("libellé du fichier"), max_length=200)
+    # The text folded as headers are (lower case, no accents, punctuation or stop words).
+    source_text_folded = models.CharField(max_length=200)
+    domain = models.ForeignKey(
+        Domain, on_delete=models.CASCADE, related_name="+", verbose_name=_("domaine")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["source_text_folded", "id"]
+        verbose_name = _("correspondance de domaine")
+        verbose_name_plural = _("correspondances de domaines")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "source_text_folded"], name="domainmapping_unique_text"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_text} → {self.domain}"
 
 
 class Reminder(models.Model):

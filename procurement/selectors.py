@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import (
     Count,
     DecimalField,
@@ -16,15 +17,18 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 from django.http import Http404, HttpRequest
+from django.utils import timezone
 from pghistory.models import MiddlewareEvents
 
 from accounts.models import Membership, Organisation
-from directory.models import SMEProfile
+from directory.models import Domain, SMEProfile
 
 from . import figures
+from .imports.pipeline import OUTLIER_FACTOR, money
 from .models import (
     Campaign,
     Declaration,
+    DomainMapping,
     ImportJob,
     OrderLine,
     Reminder,
@@ -238,7 +242,6 @@ def sme_lines(organisation: Organisation) -> QuerySet[OrderLine]:
 def campaign_accounts(campaign: Campaign) -> QuerySet[Organisation]:
     """Every large account with its declaration for the campaign: state, last activity, totals,
     dispute counts, whether reminded today. One query."""
-    from django.utils import timezone
 
     declaration = Declaration.objects.filter(campaign=campaign, organisation=OuterRef("pk"))
     lines = (
@@ -421,3 +424,70 @@ def get_unverified_sme_for_voucher(request: HttpRequest, siren) -> Organisation:
     if sme is None or not named:
         raise Http404
     return sme
+
+
+# --- Imports ------------------------------------------------------------------------------------
+
+
+def import_domain_names(campaign: Campaign | None) -> list[str]:
+    """The domain names an import file may use (the campaign's, or every active one)."""
+    domains = campaign.domains.order_by("position", "name") if campaign else None
+    if domains is None or not domains.exists():
+        domains = Domain.objects.filter(is_active=True).order_by("position", "name")
+    return list(domains.values_list("name", flat=True))
+
+
+def domain_mappings(organisation: Organisation) -> QuerySet[DomainMapping]:
+    return (
+        DomainMapping.objects.filter(organisation=organisation)
+        .select_related("domain", "created_by")
+        .order_by("source_text_folded", "id")
+    )
+
+
+def declaration_warnings(declaration: Declaration) -> list[list[object]]:
+    """The import's sanity checks again on the whole declaration, before it is submitted:
+    [code, params] for SME orders above the IT total, lines 100 times the account's median,
+    duplicate lines (same SIREN, date, amount, reference), order dates in the future."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            WITH account AS (
+                SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY l.amount) AS median
+                FROM procurement_orderline l
+                JOIN procurement_declaration d ON d.id = l.declaration_id
+                WHERE d.organisation_id = %(organisation)s
+            ), lines AS (
+                SELECT amount, order_date,
+                       count(*) OVER (PARTITION BY sme_siren, order_date, amount, reference) AS n,
+                       row_number() OVER (
+                           PARTITION BY sme_siren, order_date, amount, reference ORDER BY id
+                       ) AS rank
+                FROM procurement_orderline WHERE declaration_id = %(declaration)s
+            )
+            SELECT coalesce(sum(amount), 0),
+                   (SELECT median FROM account),
+                   count(*) FILTER (WHERE amount > (SELECT median FROM account) * %(factor)s),
+                   count(*) FILTER (WHERE n > 1 AND rank > 1),
+                   count(*) FILTER (WHERE order_date > %(today)s)
+            FROM lines
+            """,
+            {
+                "organisation": declaration.organisation_id,
+                "declaration": declaration.pk,
+                "factor": OUTLIER_FACTOR,
+                "today": timezone.localdate(),
+            },
+        )
+        total, median, outliers, duplicates, future = cursor.fetchone()
+    warnings: list[list[object]] = []
+    limit = declaration.it_purchases_total
+    if limit is not None and total > limit:
+        warnings.append(["decl_above_it_total", {"amount": money(total), "total": money(limit)}])
+    if outliers:
+        warnings.append(["decl_outlier", {"count": outliers, "median": money(median)}])
+    if duplicates:
+        warnings.append(["decl_duplicates", {"count": duplicates}])
+    if future:
+        warnings.append(["decl_future_date", {"count": future}])
+    return warnings

@@ -26,9 +26,24 @@ from audit.services import record
 from directory.models import Domain, SMEProfile
 
 from . import figures, selectors
-from .imports import BACKGROUND_ABOVE_ROWS, MAX_FILE_BYTES, MAX_ROWS, jobs, pipeline
-from .imports.readers import FileError, count_rows
-from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder
+from .imports import (
+    BACKGROUND_ABOVE_ROWS,
+    BACKGROUND_ABOVE_XML_BYTES,
+    MAX_FILE_BYTES,
+    MAX_ROWS,
+    jobs,
+    pipeline,
+)
+from .imports.columns import normalise_header as fold_text
+from .imports.domains import campaign_domains
+from .imports.readers import (
+    FORMAT_BY_SUFFIX,
+    FileError,
+    check_file,
+    count_rows,
+    spreadsheet_weight,
+)
+from .models import Campaign, Declaration, DomainMapping, ImportJob, OrderLine, Reminder
 
 
 class TransitionError(ValidationError):
@@ -406,16 +421,17 @@ def vouch_for_sme(
 
 def create_import(*, declaration: Declaration, upload: UploadedFile, by: User) -> ImportJob:
     """Keep the uploaded file and validate it: at once when small, in the background above
-    BACKGROUND_ABOVE_ROWS lines. Raises TransitionError for a file refused outright; any other
+    BACKGROUND_ABOVE_ROWS lines (CSV) or BACKGROUND_ABOVE_XML_BYTES of XML (spreadsheets, whose
+    own row count is not trusted). Raises TransitionError for a file refused outright; any other
     failure while validating ends the job failed with a message."""
     _require_edit(declaration, by)
     name = Path(upload.name or "").name
     suffix = Path(name).suffix.lower()
-    if suffix not in {".csv", ".txt", ".xlsx"}:
-        raise TransitionError(_("Formats acceptés : CSV ou XLSX."))
+    file_format = FORMAT_BY_SUFFIX.get(suffix)
+    if file_format is None:
+        raise TransitionError(_("Formats acceptés : CSV, XLSX, XLSM, XLS ou ODS."))
     if upload.size > MAX_FILE_BYTES:
         raise TransitionError(_("Ce fichier dépasse 20 Mo : découpez-le en plusieurs fichiers."))
-    file_format = "xlsx" if suffix == ".xlsx" else "csv"
     with transaction.atomic():
         job = ImportJob(
             declaration=declaration,
@@ -424,8 +440,11 @@ def create_import(*, declaration: Declaration, upload: UploadedFile, by: User) -
             file_format=file_format,
         )
         job.file.save(f"declaration-{declaration.pk}{suffix}", upload, save=False)
+        path = Path(job.file.path)
         try:
-            rows = count_rows(Path(job.file.path), file_format)
+            kind = check_file(path, file_format)
+            rows = count_rows(path, kind)
+            weight = spreadsheet_weight(path, kind) if kind != "csv" else 0
         except FileError as exc:
             job.file.delete(save=False)
             raise TransitionError(str(exc)) from exc
@@ -435,7 +454,11 @@ def create_import(*, declaration: Declaration, upload: UploadedFile, by: User) -
                 _("Ce fichier compte plus de 100 000 lignes : découpez-le en plusieurs fichiers.")
             )
         job.total_rows = rows or 0
-        job.run_in_background = rows is None or rows > BACKGROUND_ABOVE_ROWS
+        job.run_in_background = (
+            rows > BACKGROUND_ABOVE_ROWS
+            if rows is not None
+            else weight > BACKGROUND_ABOVE_XML_BYTES
+        )
         job.attempts = 1
         job.heartbeat_at = timezone.now()
         job.save()
@@ -459,6 +482,61 @@ def replace_warning(*, answered: int, disputed: int) -> str:
         "Cochez la case pour confirmer le remplacement.",
         answered,
     ) % {"answered": answered, "disputed": disputed}
+
+
+def map_import_domains(*, job: ImportJob, choices: dict[str, int], by: User) -> ImportJob:
+    """The buyer chose a portal domain for some of the file's own words: remember them for the
+    account (DomainMapping) and validate the same file again with them."""
+    declaration = job.declaration
+    _require_edit(declaration, by)
+    if job.state != ImportJob.State.INVALID:
+        raise TransitionError(_("Cet import n'attend pas de correspondances."))
+    texts = {entry["folded"]: entry["value"] for entry in job.unmapped}
+    allowed = {d.pk for d in campaign_domains(declaration)}
+    with transaction.atomic():
+        for folded, domain_id in choices.items():
+            if folded not in texts or domain_id not in allowed:
+                continue
+            DomainMapping.objects.update_or_create(
+                organisation=declaration.organisation,
+                source_text_folded=folded,
+                defaults={
+                    "source_text": texts[folded][:200],
+                    "domain_id": domain_id,
+                    "created_by": by,
+                },
+            )
+        # A new validation attempt of the same file (jobs.run_validation claims it once).
+        job = ImportJob.objects.select_for_update().get(pk=job.pk)
+        job.state = ImportJob.State.QUEUED
+        job.attempts = job.claimed_attempt + 1
+        job.heartbeat_at = timezone.now()
+        job.save(update_fields=["state", "attempts", "heartbeat_at"])
+        if job.run_in_background:
+            jobs.dispatch(job, phase=jobs.VALIDATE)
+    if not job.run_in_background:
+        job = jobs.run_validation(job_id=job.pk, attempt=job.attempts) or job
+    return job
+
+
+def save_domain_mapping(
+    *, organisation: Organisation, source_text: str, domain: Domain | None, by: User
+) -> DomainMapping | None:
+    """Add, change (domain given) or remove (domain None) one of the account's domain words."""
+    if _membership(by, organisation) is None:
+        raise PermissionDenied
+    folded = fold_text(source_text)[:200]
+    if not folded:
+        raise TransitionError(_("Indiquez le libellé tel qu'il figure dans vos fichiers."))
+    if domain is None:
+        DomainMapping.objects.filter(organisation=organisation, source_text_folded=folded).delete()
+        return None
+    mapping, _created = DomainMapping.objects.update_or_create(
+        organisation=organisation,
+        source_text_folded=folded,
+        defaults={"source_text": source_text.strip()[:200], "domain": domain, "created_by": by},
+    )
+    return mapping
 
 
 def confirm_import(

@@ -24,6 +24,11 @@ urlpatterns = [
         name="account_figures_export",
     ),
     path("declarations/modele.<str:fmt>", views.import_template, name="import_template"),
+    path(
+        "declarations/correspondances-domaines/",
+        views.domain_mappings,
+        name="domain_mappings",
+    ),
     path("declarations/pme/suggestions/", views.sme_autocomplete, name="sme_autocomplete"),
     path("declarations/pme-a-verifier/", views.smes_to_vouch_for, name="smes_to_vouch_for"),
     path("declarations/pme-a-verifier/<str:siren>/", views.vouch, name="vouch"),
@@ -54,6 +59,16 @@ urlpatterns = [
         "declarations/<int:pk>/import/<int:job_pk>/confirmer/",
         views.import_confirm,
         name="import_confirm",
+    ),
+    path(
+        "declarations/<int:pk>/import/<int:job_pk>/correspondances/",
+        views.import_map,
+        name="import_map",
+    ),
+    path(
+        "declarations/<int:pk>/import/<int:job_pk>/erreurs.csv",
+        views.import_errors_csv,
+        name="import_errors_csv",
     ),
     path(
         "declarations/<int:pk>/import/<int:job_pk>/abandonner/",

@@ -21,7 +21,18 @@ COLUMNS: tuple[Column, ...] = (
         "siren",
         _("SIREN"),
         True,
-        ("siren", "n siren", "no siren", "numero siren", "siren pme", "siren fournisseur"),
+        (
+            "siren",
+            "n siren",
+            "no siren",
+            "numero siren",
+            "siren pme",
+            "siren fournisseur",
+            "code siren",
+            "siret",
+            "n siret",
+            "siret fournisseur",
+        ),
         "732829320",
     ),
     Column(
@@ -63,14 +74,21 @@ COLUMNS: tuple[Column, ...] = (
         "order_date",
         _("Date de commande"),
         True,
-        ("date", "date commande", "date bon commande", "order date"),
+        ("date", "date commande", "date bon commande", "date bc", "order date"),
         "15/03/{year}",
     ),
     Column(
         "domain",
         _("Domaine"),
         True,
-        ("domaine", "domaine activite", "categorie", "domain"),
+        (
+            "domaine",
+            "domaine activite",
+            "categorie",
+            "categorie achat",
+            "famille achat",
+            "domain",
+        ),
         "Cybersécurité",
     ),
     Column(
@@ -106,7 +124,7 @@ COLUMNS: tuple[Column, ...] = (
     ),
 )
 
-_STOPWORDS = {"de", "du", "la", "le", "l", "d", "des", "en", "the", "of", "a"}
+_STOPWORDS = {"de", "du", "la", "le", "l", "d", "des", "en", "et", "the", "of", "a", "and"}
 
 
 def normalise_header(text: object) -> str:

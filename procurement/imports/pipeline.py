@@ -1,14 +1,23 @@
 """Validation (the preview) and the all-or-nothing import of an ImportJob.
 
-Validation streams the file row by row, records every error as (line, column, message), and writes
-the normalised valid rows to a "staged" file in PostgreSQL's COPY text format next to the upload.
-The import then copies that staged file into procurement_orderline in one transaction, with the
-per-line history triggers switched off and one "lines_imported" event recorded on the declaration.
-A "replace" first archives the declaration's lines, SME answers included, into
-procurement_replacedline (one INSERT … SELECT), then deletes them, in the same transaction.
+Validation streams the file in chunks of rows and checks each chunk column by column: every
+parser runs once per *distinct* raw value of a column (dates, SIRENs, domains and names repeat),
+so 50,000 lines cost a few thousand parser calls. Errors are recorded as (line, column, value,
+code, params) and grouped by (column, code, params); sanity warnings are computed on the valid
+lines. The normalised valid rows go to a "staged" file in PostgreSQL's COPY text format next to
+the upload. The import then copies that staged file into procurement_orderline in one
+transaction, with the per-line history triggers switched off and one "lines_imported" event
+recorded on the declaration. A "replace" first archives the declaration's lines, SME answers
+included, into procurement_replacedline (one INSERT … SELECT), then deletes them, in the same
+transaction.
 """
 
+import datetime
+import itertools
+import json
+import statistics
 from decimal import Decimal
+from operator import itemgetter
 from pathlib import Path
 
 import pghistory
@@ -16,18 +25,23 @@ import pgtrigger
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, transaction
+from django.db.models import Aggregate, Count, FloatField, Sum
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
-from directory.models import Domain, SMEProfile
+from directory.models import SMEProfile
 
-from ..models import Declaration, ImportJob
+from ..models import Declaration, ImportJob, OrderLine
 from . import MAX_ROWS, MAX_STORED_ERRORS
-from .columns import COLUMN_BY_KEY, match_headers, normalise_header
+from .columns import COLUMN_BY_KEY, match_headers
+from .columns import normalise_header as fold
+from .domains import campaign_domains, known_words, suggest
 from .parsing import CellError, parse_amount, parse_date, parse_delay, parse_siren
-from .readers import FileError, Formula, open_sheet
+from .readers import FileError, open_sheet, repair_text
 
-PROGRESS_EVERY = 1_000
+CHUNK_ROWS = 5_000
+MAX_GROUP_LINES = 20
+MAX_WARNING_LINES = 20
+OUTLIER_FACTOR = 100
 COPY_COLUMNS = (
     "declaration_id",
     "sme_siren",
@@ -70,169 +84,430 @@ def _copy_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
 
 
-def campaign_domains(declaration: Declaration) -> dict[str, int]:
-    """Normalised domain name or slug → domain id, for the campaign's domains (all active ones
-    when the campaign lists none)."""
-    domains = declaration.campaign.domains.all()
-    if not domains.exists():
-        domains = Domain.objects.filter(is_active=True)
-    lookup: dict[str, int] = {}
-    for pk, name, slug in domains.values_list("pk", "name", "slug"):
-        lookup[normalise_header(name)] = pk
-        lookup[normalise_header(slug.replace("-", " "))] = pk
-    return lookup
-
-
-def _cell(cells: list[object], index: int | None) -> object:
-    if index is None or index >= len(cells):
-        return None
-    value = cells[index]
-    return value.strip() if isinstance(value, str) and not isinstance(value, Formula) else value
-
-
-def _is_blank(cells: list[object]) -> bool:
-    return all(v is None or (isinstance(v, str) and not v.strip()) for v in cells)
-
-
 def staged_path_for(job: ImportJob) -> Path:
     return Path(settings.MEDIA_ROOT) / "imports" / "staged" / f"job-{job.pk}.tsv"
+
+
+def _blank(value: object) -> bool:
+    return value is None or value == "" or (isinstance(value, str) and not value.strip())
+
+
+class _Parsed:
+    """A parser that returns its CellError instead of raising it (the caller memoises)."""
+
+    def __init__(self, parser):
+        self.parser = parser
+
+    def __call__(self, raw: object) -> object:
+        try:
+            return self.parser(raw)
+        except CellError as exc:
+            return exc
+
+
+class _Validation:
+    """The state of one validation run: errors, groups, warnings, the valid rows' summaries."""
+
+    def __init__(self, job: ImportJob):
+        self.job = job
+        declaration = job.declaration
+        self.year = declaration.campaign.year
+        self.today = timezone.localdate()
+        self.errors: list[list[object]] = []
+        self.error_count = 0
+        self.groups: dict[tuple, list] = {}
+        self.total_rows = 0
+        self.valid_rows = 0
+        self.total_amount = Decimal(0)
+        self.sirens: set[str] = set()
+        self.repaired = 0
+        self.domain_words = known_words(declaration)
+        self.unknown: dict[str, dict] = {}
+        self.domain_cache: dict[object, tuple[str, int | None]] = {}
+        self.used_columns: list[int] = []
+        self.profile_names: dict[str, str] = {}
+        self.amounts: list[float] = []
+        self.amount_lines: list[int] = []
+        # hash(SIREN, date, amount, reference) → first line: duplicates, in little memory.
+        self.keys: dict[int, int] = {}
+        self.duplicate_lines: list[int] = []
+        self.duplicate_count = 0
+        self.future_lines: list[int] = []
+        self.future_count = 0
+        self.siret_lines: list[int] = []
+        self.siret_count = 0
+        self.siren = _Parsed(parse_siren)
+        self.amount = _Parsed(parse_amount)
+        self.date = _Parsed(parse_date)
+        self.delay = _Parsed(parse_delay)
+        # raw cell → parsed value (or CellError), for the columns whose values repeat.
+        self.siren_cache: dict[object, object] = {}
+        self.date_cache: dict[object, object] = {}
+        self.delay_cache: dict[object, object] = {}
+        self.changed: list[str] = []
+
+    # -- recording --
+
+    def error(self, line: int, column: str, value: object, code: str, params: dict) -> None:
+        self.error_count += 1
+        shown = "" if value is None else str(value)[:80]
+        if len(self.errors) < MAX_STORED_ERRORS:
+            self.errors.append([line, column, shown, code, params])
+        key = (column, code, json.dumps(params, sort_keys=True, default=str))
+        group = self.groups.get(key)
+        if group is None:
+            self.groups[key] = [column, code, params, 1, [line]]
+        else:
+            group[3] += 1
+            if len(group[4]) < MAX_GROUP_LINES:
+                group[4].append(line)
+
+    def clean_text(self, value: object) -> object:
+        """Strip and repair a text cell; other cells pass through. A repaired value is noted in
+        `self.changed` so that the caller counts its cells."""
+        if value.__class__ is not str:
+            return value
+        if value.isascii():
+            return value.strip()
+        fixed = repair_text(value).strip()
+        if fixed != value.strip():
+            self.changed.append(value)
+        return fixed
+
+    def by_distinct(self, values: tuple, function, cache: dict) -> list:
+        """`function` applied once per distinct value (memoised in `cache`), then mapped back in
+        C; cells whose text was repaired are counted."""
+        self.changed = []
+        for value in set(values).difference(cache):
+            cache[value] = function(value)
+        if self.changed:
+            self.repaired += sum(values.count(v) for v in self.changed)
+        return list(map(cache.__getitem__, values))
+
+    def _load_names(self, sirens: set[str]) -> None:
+        """Directory names of the SIRENs whose line gives none (one query per chunk)."""
+        wanted = sirens - self.profile_names.keys()
+        if wanted:
+            found = dict(SMEProfile.objects.filter(siren__in=wanted).values_list("siren", "name"))
+            self.profile_names.update({siren: found.get(siren, "") for siren in wanted})
+
+    # -- one chunk of rows, column by column --
+
+    def chunk(self, rows: list[tuple[int, list[object]]], idx: dict, labels: dict, out) -> None:
+        used = self.used_columns
+        width = used[-1] + 1
+        pad = [None] * width
+        getter = itemgetter(*used)
+        # The used cells of each row as a tuple (short CSV rows padded), blank rows dropped.
+        table = [
+            (line, cells)
+            for line, cells in (
+                (line, getter(cells if len(cells) >= width else [*cells, *pad]))
+                for line, cells in rows
+            )
+            if not all(_blank(v) for v in cells)
+        ]
+        if not table:
+            return
+        self.total_rows += len(table)
+        lines = [line for line, _cells in table]
+        by_index = dict(
+            zip(used, zip(*(cells for _line, cells in table), strict=True), strict=True)
+        )
+        blank_column = (None,) * len(table)
+
+        def column(key: str) -> tuple:
+            index = idx[key]
+            return blank_column if index is None else by_index[index]
+
+        clean = self.clean_text
+        raw = {key: column(key) for key in ("siren", "amount", "order_date", "payment_delay_days")}
+        sirens = self.by_distinct(raw["siren"], lambda v: self.siren(clean(v)), self.siren_cache)
+        amounts = self.by_distinct(raw["amount"], lambda v: self.amount(clean(v)), {})
+        dates = self.by_distinct(raw["order_date"], lambda v: self.date(clean(v)), self.date_cache)
+        delays = self.by_distinct(
+            raw["payment_delay_days"], lambda v: self.delay(clean(v)), self.delay_cache
+        )
+        raw_domains = self.by_distinct(column("domain"), clean, {})
+        domains = [self._domain(v, line) for v, line in zip(raw_domains, lines, strict=True)]
+        names = self.by_distinct(column("sme_name"), clean, {})
+        references = self.by_distinct(column("reference"), clean, {})
+        self._load_names(
+            {
+                siren[0]
+                for siren, name in zip(sirens, names, strict=True)
+                if _blank(name) and not isinstance(siren, CellError)
+            }
+        )
+        year, today = self.year, self.today
+        for i, line in enumerate(lines):
+            ok = True
+            siren = sirens[i]
+            for key, value in (
+                ("siren", siren),
+                ("amount", amounts[i]),
+                ("order_date", dates[i]),
+                ("payment_delay_days", delays[i]),
+            ):
+                if isinstance(value, CellError):
+                    self.error(line, labels[key], raw[key][i], value.code, value.params)
+                    ok = False
+            siren_text, siret = ("", False) if isinstance(siren, CellError) else siren
+            order_date = dates[i]
+            if isinstance(order_date, datetime.date) and order_date.year != year:
+                self.error(
+                    line,
+                    labels["order_date"],
+                    raw["order_date"][i],
+                    "date_year",
+                    {"date": order_date.strftime("%d/%m/%Y"), "year": year},
+                )
+                ok = False
+            domain_id = domains[i]
+            if domain_id is None:
+                value = raw_domains[i]
+                if _blank(value):
+                    self.error(line, labels["domain"], "", "required", {})
+                else:
+                    self.error(
+                        line, labels["domain"], value, "unknown_domain", {"value": str(value)[:60]}
+                    )
+                ok = False
+            name = "" if _blank(names[i]) else str(names[i])
+            if not name and siren_text:
+                name = self.profile_names.get(siren_text, "")
+                if not name:
+                    self.error(line, labels["sme_name"], "", "name_required", {})
+                    ok = False
+            if len(name) > 200:
+                self.error(line, labels["sme_name"], name, "name_too_long", {})
+                ok = False
+            reference = "" if _blank(references[i]) else str(references[i])
+            if len(reference) > 100:
+                self.error(line, labels["reference"], reference, "reference_too_long", {})
+                ok = False
+            if not ok:
+                continue
+            amount = amounts[i]
+            self.valid_rows += 1
+            self.total_amount += amount
+            self.sirens.add(siren_text)
+            self._watch(line, siren_text, siret, amount, order_date, reference, today)
+            if not self.error_count:
+                delay = delays[i]
+                out.write(
+                    f"{siren_text}\t{_copy_escape(name)}\t{amount}\t"
+                    f"{order_date.isoformat()}\t{domain_id}\t"
+                    f"{_copy_escape(reference)}\t{'' if delay is None else delay}\n"
+                )
+
+    def _domain(self, value: object, line: int) -> int | None:
+        if _blank(value):
+            return None
+        try:
+            folded, domain_id = self.domain_cache[value]
+        except KeyError:
+            folded = fold(value)
+            domain_id = self.domain_words.get(folded)
+            self.domain_cache[value] = (folded, domain_id)
+        if domain_id is None and folded:
+            entry = self.unknown.get(folded)
+            if entry is None:
+                entry = self.unknown[folded] = {
+                    "value": str(value)[:200],
+                    "folded": folded[:200],
+                    "count": 0,
+                    "lines": [],
+                }
+            entry["count"] += 1
+            if len(entry["lines"]) < MAX_GROUP_LINES:
+                entry["lines"].append(line)
+        return domain_id
+
+    def _watch(self, line, siren, siret, amount, order_date, reference, today) -> None:
+        """Collect what the sanity warnings need about a valid line."""
+        self.amounts.append(float(amount))
+        self.amount_lines.append(line)
+        key = hash((siren, order_date, amount, reference))
+        if key in self.keys:
+            self.duplicate_count += 1
+            if len(self.duplicate_lines) < MAX_WARNING_LINES:
+                self.duplicate_lines.append(line)
+        else:
+            self.keys[key] = line
+        if order_date > today:
+            self.future_count += 1
+            if len(self.future_lines) < MAX_WARNING_LINES:
+                self.future_lines.append(line)
+        if siret:
+            self.siret_count += 1
+            if len(self.siret_lines) < MAX_WARNING_LINES:
+                self.siret_lines.append(line)
+
+    # -- after the last row --
+
+    def warnings(self, declaration: Declaration) -> list[list[object]]:
+        warnings: list[list[object]] = []
+
+        def lines(found: list[int], count: int) -> dict:
+            return {"lines": found, "count": count}
+
+        if self.siret_count:
+            warnings.append(["siret_truncated", lines(self.siret_lines, self.siret_count)])
+        if not self.valid_rows:
+            return warnings
+        total = declaration.it_purchases_total
+        existing = OrderLine.objects.filter(declaration=declaration)
+        if total is not None:
+            existing_amount = existing.aggregate(s=Sum("amount"))["s"] or Decimal(0)
+            if self.total_amount > total:
+                warnings.append(
+                    [
+                        "above_it_total",
+                        {"amount": money(self.total_amount), "total": money(total)},
+                    ]
+                )
+            elif existing_amount and self.total_amount + existing_amount > total:
+                warnings.append(
+                    [
+                        "above_it_total_added",
+                        {
+                            "amount": money(self.total_amount + existing_amount),
+                            "total": money(total),
+                        },
+                    ]
+                )
+        median = account_median(declaration.organisation_id) or statistics.median(self.amounts)
+        if median:
+            limit = float(median) * OUTLIER_FACTOR
+            outliers = [
+                n for a, n in zip(self.amounts, self.amount_lines, strict=True) if a > limit
+            ]
+            if outliers:
+                warnings.append(
+                    [
+                        "outlier",
+                        {
+                            **lines(outliers[:MAX_WARNING_LINES], len(outliers)),
+                            "median": money(median),
+                        },
+                    ]
+                )
+        if self.duplicate_count:
+            warnings.append(
+                ["duplicate_in_file", lines(self.duplicate_lines, self.duplicate_count)]
+            )
+        if existing.exists():
+            found = []
+            count = 0
+            for key in existing.values_list(
+                "sme_profile_id", "order_date", "amount", "reference"
+            ).iterator(chunk_size=5_000):
+                line = self.keys.get(hash(tuple(key)))
+                if line is not None:
+                    count += 1
+                    if len(found) < MAX_WARNING_LINES:
+                        found.append(line)
+            if count:
+                warnings.append(["duplicate_in_draft", lines(sorted(found), count)])
+        if self.future_count:
+            warnings.append(["future_date", lines(self.future_lines, self.future_count)])
+        return warnings
+
+
+def money(value) -> str:
+    return f"{Decimal(value):,.2f}".replace(",", "\u202f").replace(".", ",")
+
+
+class _Median(Aggregate):
+    function = "percentile_cont"
+    template = "%(function)s(0.5) WITHIN GROUP (ORDER BY %(expressions)s)"
+    output_field = FloatField()
+
+
+def account_median(organisation_id: int) -> Decimal | None:
+    """Median amount of the account's lines in every declaration (None below 20 lines)."""
+    lines = OrderLine.objects.filter(declaration__organisation_id=organisation_id)
+    row = lines.aggregate(median=_Median("amount"), n=Count("id"))
+    if not row["n"] or row["n"] < 20:
+        return None
+    return Decimal(str(row["median"]))
 
 
 def validate(job: ImportJob) -> ImportJob:
     """Read and check the whole file; the job ends VALID (staged file written) or INVALID."""
     declaration = job.declaration
-    year = declaration.campaign.year
     job.state = ImportJob.State.VALIDATING  # saved by the claim (jobs.run_validation)
-    errors: list[list[object]] = []
-    error_count = 0
-    total_rows = valid_rows = 0
-    total_amount = Decimal(0)
-    sirens: set[str] = set()
+    run = _Validation(job)
     staged = staged_path_for(job)
     staged.parent.mkdir(parents=True, exist_ok=True)
     expected_total = job.total_rows or 0
-
-    def error(line: int, column: str, message: str) -> None:
-        nonlocal error_count
-        error_count += 1
-        if len(errors) < MAX_STORED_ERRORS:
-            errors.append([line, column, message])
-
+    sheet_name = ""
+    ignored: list[str] = []
     try:
         sheet = open_sheet(Path(job.file.path), job.file_format)
-        positions, written, missing = match_headers(sheet.headers)
+        sheet_name = sheet.sheet_name
+        expected_total = expected_total or sheet.data_rows or 0
+        headers = [run.clean_text(h) for h in sheet.headers]
+        run.repaired = 0  # headers repaired are not cells of data
+        positions, written, missing = match_headers(headers)
+        used = set(positions.values())
+        ignored = [
+            str(h).strip()[:60] for i, h in enumerate(headers) if i not in used and not _blank(h)
+        ]
         for label in missing:
-            error(1, label, _("colonne obligatoire absente"))
+            run.error(sheet.header_line, label, "", "missing_column", {})
         if missing:
             if sheet.close:
                 sheet.close()
         else:
-            domains = campaign_domains(declaration)
-            profile_names = dict(SMEProfile.objects.values_list("siren", "name"))
             labels = {key: written.get(key, str(COLUMN_BY_KEY[key].label)) for key in COLUMN_BY_KEY}
             idx = {key: positions.get(key) for key in COLUMN_BY_KEY}
+            run.used_columns = sorted(used)
             with staged.open("w", encoding="utf-8", newline="\n") as out:
-                for line, cells in sheet.rows:
-                    if _is_blank(cells):
-                        continue
-                    total_rows += 1
-                    if total_rows > MAX_ROWS:
-                        error(
-                            line,
+                rows = iter(sheet.rows)
+                while chunk := list(itertools.islice(rows, CHUNK_ROWS)):
+                    run.chunk(chunk, idx, labels, out)
+                    if run.total_rows > MAX_ROWS:
+                        run.error(
+                            chunk[-1][0],
                             "",
-                            _("plus de %(max)s lignes : découpez le fichier")
-                            % {"max": f"{MAX_ROWS:,}".replace(",", " ")},
+                            "",
+                            "too_many_rows",
+                            {"max": f"{MAX_ROWS:,}".replace(",", "\u202f")},
                         )
+                        if sheet.close:
+                            sheet.close()
                         break
-                    row_ok = True
-                    values = {}
-                    for key, parser in (
-                        ("siren", parse_siren),
-                        ("amount", parse_amount),
-                        ("order_date", parse_date),
-                        ("payment_delay_days", parse_delay),
-                    ):
-                        raw = _cell(cells, idx[key])
-                        if isinstance(raw, Formula):
-                            error(
-                                line,
-                                labels[key],
-                                _("formule non prise en charge : collez la valeur"),
-                            )
-                            row_ok = False
-                            continue
-                        try:
-                            values[key] = parser(raw)
-                        except CellError as exc:
-                            error(line, labels[key], str(exc))
-                            row_ok = False
-                    order_date = values.get("order_date")
-                    if order_date is not None and order_date.year != year:
-                        error(
-                            line,
-                            labels["order_date"],
-                            _("la date %(date)s n'est pas dans l'année %(year)s")
-                            % {"date": order_date.strftime("%d/%m/%Y"), "year": year},
-                        )
-                        row_ok = False
-                    raw_domain = _cell(cells, idx["domain"])
-                    domain_id = domains.get(normalise_header(raw_domain)) if raw_domain else None
-                    if domain_id is None:
-                        error(
-                            line,
-                            labels["domain"],
-                            _("domaine inconnu : « %(value)s »")
-                            % {"value": str(raw_domain or "")[:60]}
-                            if raw_domain
-                            else _("valeur manquante"),
-                        )
-                        row_ok = False
-                    name = str(_cell(cells, idx["sme_name"]) or "")
-                    siren = values.get("siren")
-                    if not name and siren:
-                        name = profile_names.get(siren, "")
-                        if not name:
-                            error(
-                                line,
-                                labels["sme_name"],
-                                _("obligatoire pour une PME non inscrite dans l'annuaire"),
-                            )
-                            row_ok = False
-                    if len(name) > 200:
-                        error(line, labels["sme_name"], _("200 caractères au plus"))
-                        row_ok = False
-                    reference = str(_cell(cells, idx["reference"]) or "")
-                    if len(reference) > 100:
-                        error(line, labels["reference"], _("100 caractères au plus"))
-                        row_ok = False
-                    if not row_ok:
-                        continue
-                    valid_rows += 1
-                    total_amount += values["amount"]
-                    sirens.add(siren)
-                    if not error_count:
-                        delay = values["payment_delay_days"]
-                        out.write(
-                            f"{siren}\t{_copy_escape(name)}\t{values['amount']}\t"
-                            f"{values['order_date'].isoformat()}\t{domain_id}\t"
-                            f"{_copy_escape(reference)}\t{'' if delay is None else delay}\n"
-                        )
-                    if total_rows % PROGRESS_EVERY == 0:
-                        set_progress(job.pk, done=total_rows, total=max(expected_total, total_rows))
-            if total_rows == 0 and not error_count:
-                error(2, "", _("le fichier ne contient aucune ligne de commande"))
+                    set_progress(
+                        job.pk, done=run.total_rows, total=max(expected_total, run.total_rows)
+                    )
+            if run.total_rows == 0 and not run.error_count:
+                run.error(sheet.header_line + 1, "", "", "no_lines", {})
     except FileError as exc:
-        error(0, "", str(exc))
+        run.error(0, "", "", exc.code, exc.params)
 
-    job.total_rows = total_rows
-    job.valid_rows = valid_rows
-    job.processed_rows = total_rows
-    job.total_amount = total_amount
-    job.distinct_smes = len(sirens)
-    job.error_count = error_count
-    job.errors = errors
+    unmapped = []
+    if run.unknown:
+        suggestions = suggest(list(run.unknown), campaign_domains(declaration))
+        for folded, entry in sorted(run.unknown.items(), key=lambda item: -item[1]["count"]):
+            unmapped.append({**entry, "suggestion": suggestions.get(folded)})
+
+    job.total_rows = run.total_rows
+    job.valid_rows = run.valid_rows
+    job.processed_rows = run.total_rows
+    job.total_amount = run.total_amount
+    job.distinct_smes = len(run.sirens)
+    job.error_count = run.error_count
+    job.errors = run.errors
+    job.error_groups = sorted(run.groups.values(), key=lambda g: (-g[3], g[4][0]))[:200]
+    job.sheet_name = sheet_name[:100]
+    job.repaired_cells = run.repaired
+    job.ignored_columns = ignored
+    job.unmapped = unmapped[:200]
+    job.warnings = run.warnings(declaration) if not run.error_count else []
     job.validated_at = timezone.now()
-    if error_count:
+    if run.error_count:
         job.state = ImportJob.State.INVALID
         staged.unlink(missing_ok=True)
         job.staged_file = ""
@@ -240,7 +515,7 @@ def validate(job: ImportJob) -> ImportJob:
         job.state = ImportJob.State.VALID
         job.staged_file = str(staged.relative_to(Path(settings.MEDIA_ROOT)))
     save_validation(job)
-    set_progress(job.pk, done=total_rows, total=total_rows)
+    set_progress(job.pk, done=run.total_rows, total=run.total_rows)
     return job
 
 

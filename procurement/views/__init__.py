@@ -17,9 +17,12 @@ from .declarations import (
 )
 from .figures import account_figures, account_figures_export, account_key_figures_export
 from .imports import (
+    domain_mappings,
     import_cancel,
     import_confirm,
     import_detail,
+    import_errors_csv,
+    import_map,
     import_progress,
     import_replaced_lines,
     import_template,
@@ -52,9 +55,12 @@ __all__ = [
     "declaration_submit",
     "declaration_total",
     "declaration_totals",
+    "domain_mappings",
     "import_cancel",
     "import_confirm",
     "import_detail",
+    "import_errors_csv",
+    "import_map",
     "import_progress",
     "import_replaced_lines",
     "import_template",

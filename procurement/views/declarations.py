@@ -17,6 +17,7 @@ from ..forms import (
     ReopenForm,
     SubmitForm,
 )
+from ..imports.messages import warning_rows
 from ..models import Declaration, OrderLine
 from .common import LINES_PER_PAGE, _error_text, _fr_decimal, _hx
 
@@ -274,6 +275,7 @@ def declaration_submit(request, pk):
             "declaration": declaration,
             "form": form,
             "totals": totals,
+            "warnings": warning_rows(selectors.declaration_warnings(declaration)),
         },
         status=400 if form.errors else 200,
     )

@@ -1,6 +1,7 @@
 """Spreadsheet import of order lines: template, upload, preview, progress, confirmation, and the
 lines a replace archived."""
 
+import csv
 import datetime
 
 from django.contrib import messages
@@ -14,13 +15,19 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import large_account_required
+from directory.exports import neutralise
+from directory.models import Domain
 
 from .. import selectors, services
 from ..forms import (
+    DomainMappingForm,
     ImportConfirmForm,
+    ImportMappingForm,
     ImportUploadForm,
 )
 from ..imports import MAX_FILE_BYTES, jobs, samples
+from ..imports import messages as import_messages
+from ..imports.domains import campaign_domains
 from ..imports.pipeline import get_progress
 from ..imports.uploads import limit_upload_size
 from ..models import Campaign, ImportJob
@@ -32,11 +39,14 @@ from .common import _error_text
 def import_template(request, fmt):
     campaign = Campaign.objects.filter(state=Campaign.State.OPEN).order_by("-year").first()
     year = campaign.year if campaign else timezone.localdate().year
+    domains = selectors.import_domain_names(campaign)
     if fmt == "csv":
-        response = HttpResponse(samples.template_csv(year=year), content_type="text/csv")
+        response = HttpResponse(
+            samples.template_csv(year=year, domains=domains), content_type="text/csv"
+        )
     elif fmt == "xlsx":
         response = HttpResponse(
-            samples.template_xlsx(year=year),
+            samples.template_xlsx(year=year, domains=domains),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         )
     else:
@@ -83,18 +93,31 @@ def _import_upload(request, pk):
     return render(
         request,
         "procurement/import_upload.html",
-        {"declaration": declaration, "form": form},
+        {
+            "declaration": declaration,
+            "form": form,
+            "domain_names": selectors.import_domain_names(declaration.campaign),
+        },
         status=400 if form.errors else 200,
     )
 
 
-def _import_context(request, declaration, job, *, form=None) -> dict:
+def _import_context(request, declaration, job, *, form=None, mapping_form=None) -> dict:
     done, total = get_progress(job)
     percent = int(done * 100 / total) if total else 0
     errors_page = Paginator(job.errors, 100).get_page(request.GET.get("page"))
     warning = _replace_warning(declaration)
     silent_since = timezone.now() - datetime.timedelta(seconds=jobs.STALE_AFTER_S)
+    if mapping_form is None and job.unmapped and job.state == ImportJob.State.INVALID:
+        mapping_form = ImportMappingForm(
+            unmapped=job.unmapped, domains=campaign_domains(declaration)
+        )
     return {
+        "error_rows": import_messages.error_rows(errors_page.object_list),
+        "error_groups": import_messages.error_group_rows(job.error_groups),
+        "warnings": import_messages.warning_rows(job.warnings),
+        "mapping_form": mapping_form,
+        "domain_names": selectors.import_domain_names(declaration.campaign),
         "declaration": declaration,
         "job": job,
         "done": done,
@@ -201,4 +224,74 @@ def import_replaced_lines(request, pk, job_pk):
             "page_obj": page_obj,
             "summary": selectors.replaced_lines_summary(job),
         },
+    )
+
+
+@require_POST
+def import_map(request, pk, job_pk):
+    """The buyer's words mapped to portal domains: remembered, and the file checked again."""
+    declaration = selectors.get_declaration_for_user(request, pk)
+    job = selectors.get_import_job_for_declaration(declaration, job_pk)
+    form = ImportMappingForm(
+        request.POST, unmapped=job.unmapped, domains=campaign_domains(declaration)
+    )
+    if form.is_valid():
+        try:
+            services.map_import_domains(job=job, choices=form.choices(), by=request.user)
+        except ValidationError as error:
+            messages.error(request, _error_text(error))
+        return redirect("procurement:import_detail", pk=declaration.pk, job_pk=job.pk)
+    return render(
+        request,
+        "procurement/import_detail.html",
+        _import_context(request, declaration, job, mapping_form=form),
+        status=400,
+    )
+
+
+@require_GET
+def import_errors_csv(request, pk, job_pk):
+    """Every stored error as a CSV to fix the file in the ERP: line, column, value, message."""
+    declaration = selectors.get_declaration_for_user(request, pk)
+    job = selectors.get_import_job_for_declaration(declaration, job_pk)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="erreurs-import-{job.pk}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow([_("Ligne"), _("Colonne"), _("Valeur"), _("Erreur")])
+    for row in import_messages.error_rows(job.errors):
+        writer.writerow(
+            [row["line"] or "", row["column"], neutralise(row["value"]), row["message"]]
+        )
+    return response
+
+
+@large_account_required
+def domain_mappings(request):
+    """The account's own domain words, as remembered from import previews: change or remove."""
+    organisation = request.organisation
+    form = DomainMappingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.save_domain_mapping(
+                organisation=organisation,
+                source_text=form.cleaned_data["source_text"],
+                domain=form.cleaned_data["domain"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error("source_text", error)
+        else:
+            messages.success(request, _("Correspondance enregistrée."))
+            return redirect("procurement:domain_mappings")
+    return render(
+        request,
+        "procurement/domain_mappings.html",
+        {
+            "organisation": organisation,
+            "mappings": selectors.domain_mappings(organisation),
+            "domains": Domain.objects.filter(is_active=True).order_by("position", "name"),
+            "form": form,
+        },
+        status=400 if form.errors else 200,
     )

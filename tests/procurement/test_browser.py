@@ -64,7 +64,7 @@ def test_buyer_imports_fixes_submits_and_sme_disputes(page, tmp_path):
     page.get_by_role("button", name="Vérifier le fichier").click()
     errors = page.locator("table.import-errors")
     assert "3" in errors.locator("tbody tr").first.inner_text()
-    assert "strictement positif" in errors.inner_text()
+    assert "montant négatif" in errors.inner_text()
 
     good = tmp_path / "commandes-corrigees.csv"
     good.write_text(bad.read_text(encoding="cp1252").replace(";-40;", ";400;"), encoding="cp1252")
@@ -91,3 +91,86 @@ def test_buyer_imports_fixes_submits_and_sme_disputes(page, tmp_path):
     page.get_by_label("Commentaire").fill("Commande de 10 000 € seulement")
     page.get_by_role("button", name="Enregistrer ma réponse").click()
     assert "Contestée" in page.locator("#main table").inner_text()
+
+
+def assert_accessible(page):
+    """Zero axe-core WCAG 2.1 A/AA violations on the page as it is."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    results = Axe().run(
+        page,
+        options={
+            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
+            "resultTypes": ["violations"],
+        },
+    )
+    violations = results.response["violations"]
+    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_buyer_maps_own_domain_words_in_an_ods_once(page, tmp_path):
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    from bench.spreadsheets import write_ods
+    from directory.models import Domain
+    from directory.reference import DOMAINS
+    from procurement.models import OrderLine
+
+    Site.objects.get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "Pacte"}
+    )
+    for position, (slug, name, name_en) in enumerate(DOMAINS):
+        Domain.objects.get_or_create(
+            slug=slug, defaults={"name": name, "name_en": name_en, "position": position}
+        )
+    campaign = CampaignFactory(year=YEAR)
+    account = OrganisationFactory(name="Banque Tableur")
+    declaration = DeclarationFactory(campaign=campaign, organisation=account)
+    buyer = member_of(account, admin=True)
+    header = ["SIREN", "Raison sociale", "Montant HT", "Date de commande", "Famille d'achat"]
+    rows = [
+        ["732829320", "Cyberbase", 1200.0, f"15/03/{YEAR}", "Paie et RH"],
+        ["443061841", "Nuagique", 800.0, f"16/03/{YEAR}", "Données et IA"],
+        ["443061841", "Nuagique", 300.0, f"17/03/{YEAR}", "Données et IA"],
+    ]
+    first = tmp_path / "achats-mars.ods"
+    first.write_bytes(write_ods({"Achats": [header, *rows]}))
+
+    sign_in(page, buyer.email)
+    page.goto(f"/declarations/{declaration.pk}/import/")
+    page.set_input_files("input[type=file]", str(first))
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    assert "« Achats »" in page.get_by_test_id("import-reading").inner_text()
+    # Each of the buyer's words comes with the closest portal domain already chosen.
+    rh = page.get_by_label("Paie et RH")
+    data = page.get_by_label("Données et IA")
+    assert rh.locator("option:checked").inner_text() == "RH et paie"
+    assert data.locator("option:checked").inner_text() == "Data et intelligence artificielle"
+    assert_accessible(page)
+    page.get_by_role("button", name="Appliquer et vérifier de nouveau").click()
+    assert page.get_by_test_id("valid-rows").inner_text() == "3"
+    page.get_by_label("Remplacer les lignes du brouillon").check()
+    page.get_by_role("button", name="Confirmer l'import").click()
+    page.wait_for_url(f"**/declarations/{declaration.pk}/")
+    assert OrderLine.objects.filter(declaration=declaration, domain__slug="data-ia").count() == 2
+
+    # The next month's file uses the same words: nothing is asked.
+    second = tmp_path / "achats-avril.ods"
+    second.write_bytes(
+        write_ods(
+            {"Achats": [header, ["732829320", "Cyberbase", 99.0, f"01/04/{YEAR}", "Paie et RH"]]}
+        )
+    )
+    page.goto(f"/declarations/{declaration.pk}/import/")
+    page.set_input_files("input[type=file]", str(second))
+    page.get_by_role("button", name="Vérifier le fichier").click()
+    assert page.get_by_test_id("valid-rows").inner_text() == "1"
+    assert page.get_by_role("button", name="Appliquer et vérifier de nouveau").count() == 0
+
+    # The account's mappings can be read and changed on its own page.
+    page.goto("/declarations/correspondances-domaines/")
+    assert "Paie et RH" in page.locator("table").inner_text()
+    assert_accessible(page)

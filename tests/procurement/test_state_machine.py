@@ -194,7 +194,7 @@ def test_line_form_shows_errors_next_to_fields(declaration, buyer, client):
     assert response.status_code == 400
     html = response.content.decode()
     assert "error-summary" in html and "pas un SIREN" in html
-    assert "strictement positif" in html
+    assert "une commande a un montant positif" in html
     # htmx in place add
     from directory.models import Domain
 
