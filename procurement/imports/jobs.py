@@ -183,7 +183,10 @@ def fail(job_id: int, message: str) -> bool:
         state=ImportJob.State.FAILED, failure=message[:1000], finished_at=timezone.now()
     )
     staged = pipeline.staged_path_for(ImportJob(pk=job_id))
-    staged.unlink(missing_ok=True)
+    try:
+        staged.unlink(missing_ok=True)
+    except OSError:  # the disk trouble that failed the job may stop the clean-up too
+        logger.warning("Import job %s: staged file %s not removed", job_id, staged, exc_info=True)
     return bool(failed)
 
 

@@ -4,6 +4,7 @@ fails it, a message delivered twice does nothing, and uploads stop streaming pas
 
 import datetime
 import http.client
+from contextlib import contextmanager
 import io
 import threading
 import time
@@ -52,6 +53,22 @@ def corrupt_workbook(rows: int) -> bytes:
     return out.getvalue()
 
 
+@contextmanager
+def staging_blocked(media_root):
+    """Disk trouble the reader knows nothing of: where validated rows are staged, a plain file
+    stands instead of a folder, so writing the staged rows raises part-way through the job."""
+    imports = Path(media_root, "imports")
+    imports.mkdir(parents=True, exist_ok=True)
+    blocker = imports / "staged"
+    if blocker.is_dir():
+        blocker.rename(imports / f"staged-{uuid.uuid4().hex[:8]}")
+    blocker.write_text("not a folder")
+    try:
+        yield
+    finally:
+        blocker.unlink()
+
+
 def upload(name: str, data: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -77,12 +94,27 @@ def wait_until_settled(job: ImportJob, timeout: float = 60) -> ImportJob:
 # --- failures in the request (small files) ---------------------------------------------------
 
 
-def test_corrupt_workbook_ends_failed_with_a_message_not_a_traceback(declaration, buyer, client):
+def test_corrupt_workbook_is_refused_with_a_message_not_a_traceback(declaration, buyer, client):
     client.force_login(buyer)
     response = client.post(
         reverse("procurement:import_upload", args=[declaration.pk]),
         {"file": upload("commandes.xlsx", corrupt_workbook(3_000))},
     )
+    job = ImportJob.objects.get()
+    assert response.status_code == 302
+    assert job.state in {ImportJob.State.INVALID, ImportJob.State.FAILED}
+    text = client.get(response["Location"]).content.decode()
+    assert not any(word in text for word in TRACEBACK_WORDS[:2])
+    assert "Recommencer" in text or "Abandonner" in text or job.errors
+
+
+def test_unexpected_error_ends_failed_with_a_message_not_a_traceback(declaration, buyer, client):
+    client.force_login(buyer)
+    with staging_blocked(settings.MEDIA_ROOT):
+        response = client.post(
+            reverse("procurement:import_upload", args=[declaration.pk]),
+            {"file": csv_upload(rows_csv([GOOD] * 3))},
+        )
     job = ImportJob.objects.get()
     assert response.status_code == 302
     assert not job.run_in_background
@@ -122,10 +154,11 @@ def test_staged_file_vanished_fails_the_import_and_keeps_the_previous_lines(
 
 def test_user_cancels_a_failed_import_and_starts_again(declaration, buyer, client):
     client.force_login(buyer)
-    client.post(
-        reverse("procurement:import_upload", args=[declaration.pk]),
-        {"file": upload("commandes.xlsx", corrupt_workbook(3_000))},
-    )
+    with staging_blocked(settings.MEDIA_ROOT):
+        client.post(
+            reverse("procurement:import_upload", args=[declaration.pk]),
+            {"file": csv_upload(rows_csv([GOOD] * 3))},
+        )
     failed = ImportJob.objects.get()
     assert failed.state == ImportJob.State.FAILED
     response = client.post(reverse("procurement:import_cancel", args=[declaration.pk, failed.pk]))
@@ -255,16 +288,18 @@ def worker_declaration(celery_worker, settings, campaign, account):
 
 @pytest.mark.django_db(transaction=True)
 def test_worker_validation_that_raises_ends_failed_with_a_message(
-    worker_declaration, buyer, client
+    worker_declaration, buyer, client, celery_worker
 ):
     client.force_login(buyer)
-    client.post(
-        reverse("procurement:import_upload", args=[worker_declaration.pk]),
-        {"file": upload("gros.xlsx", corrupt_workbook(6_000))},
-    )
-    job = ImportJob.objects.get()
-    assert job.run_in_background
-    job = wait_until_settled(job)
+    text = rows_csv([GOOD.replace("BC-1", f"BC-{i}") for i in range(5_100)])
+    with staging_blocked(celery_worker.media_dir):
+        client.post(
+            reverse("procurement:import_upload", args=[worker_declaration.pk]),
+            {"file": csv_upload(text)},
+        )
+        job = ImportJob.objects.get()
+        assert job.run_in_background
+        job = wait_until_settled(job)
     assert_readable_failure(job)
     page = client.get(reverse("procurement:import_detail", args=[worker_declaration.pk, job.pk]))
     assert "L'import a échoué" in page.content.decode()
