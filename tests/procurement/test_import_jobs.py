@@ -4,13 +4,13 @@ fails it, a message delivered twice does nothing, and uploads stop streaming pas
 
 import datetime
 import http.client
-from contextlib import contextmanager
 import io
 import threading
 import time
 import tracemalloc
 import uuid
 import zipfile
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlparse
 
