@@ -91,3 +91,25 @@ def test_own_declaration_pages_take_hostile_input_without_a_server_error(client)
                 if response.status_code >= 500:
                     failures.append((method, path, data, response.status_code))
     assert failures == []
+
+
+
+def test_media_files_are_not_served_by_url_even_in_development(settings):
+    """Uploaded imports and generated reports are read only through views that check who asks:
+    no URL serves MEDIA_ROOT, whatever DEBUG says."""
+    import importlib
+
+    from django.urls import Resolver404, clear_url_caches, resolve
+
+    import pacte.urls
+
+    settings.DEBUG = True
+    try:
+        clear_url_caches()
+        importlib.reload(pacte.urls)
+        with pytest.raises(Resolver404):
+            resolve(f"{settings.MEDIA_URL}imports/commandes.csv", urlconf=pacte.urls)
+    finally:
+        settings.DEBUG = False
+        importlib.reload(pacte.urls)
+        clear_url_caches()
