@@ -12,7 +12,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # tool, so its targets run in development mode unless DEBUG is given.
 export DEBUG ?= 1
 
-.PHONY: run test lint bench install messages stop reset-local clean compose-check
+.PHONY: demo-code run test lint bench install messages stop reset-local clean compose-check
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 is required ($(PYTHON) not found)"; exit 1; }
@@ -43,6 +43,9 @@ test: $(STAMP) messages
 	DEBUG=0 SECRET_KEY=check-deploy-$$(date +%s)-not-a-real-secret-but-long-enough-for-django ALLOWED_HOSTS=pacte.example \
 		CSRF_TRUSTED_ORIGINS=https://pacte.example $(PY) manage.py check --deploy --fail-level WARNING
 	$(VENV)/bin/pytest
+
+demo-code: $(STAMP)
+	@DEBUG=1 $(PY) manage.py demo_totp
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check --fix .

@@ -93,7 +93,6 @@ def test_own_declaration_pages_take_hostile_input_without_a_server_error(client)
     assert failures == []
 
 
-
 def test_media_files_are_not_served_by_url_even_in_development(settings):
     """Uploaded imports and generated reports are read only through views that check who asks:
     no URL serves MEDIA_ROOT, whatever DEBUG says."""

@@ -86,7 +86,7 @@ def test_demo_staff_sign_in_with_a_printed_recovery_code_or_the_demo_totp_comman
     call_command("seed_demo", stdout=out)
     printed = out.getvalue()
     assert demo.STAFF_TOTP_SECRET in printed
-    assert "demo_totp" in printed
+    assert "make demo-code" in printed
     codes = demo.staff_recovery_codes()
     assert len(codes) == 10 and all(code in printed for code in codes)
 

@@ -60,7 +60,7 @@ class Command(BaseCommand):
             " (add it to any TOTP app: FreeOTP, Aegis, Google Authenticator...)"
         )
         self.stdout.write(
-            f"  or the current code: python manage.py demo_totp"
+            f"  or the current code: make demo-code"
             f"   (right now: {accounts_demo.current_staff_code()})"
         )
         codes = accounts_demo.staff_recovery_codes()
