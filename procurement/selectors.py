@@ -149,11 +149,7 @@ def declaration_totals(declaration: Declaration) -> dict:
 
     `sme_exceeds_it` warns before submitting: SME orders above the declared IT purchases.
     """
-    key = figures.declaration_key_figures(declaration)
-    answers = OrderLine.objects.filter(declaration=declaration).aggregate(
-        disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
-        confirmed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.CONFIRMED)),
-    )
+    key, answers = figures.declaration_figures_and_answers(declaration)
     return {
         "figures": key,
         "lines": key.lines,
