@@ -6,7 +6,13 @@ to PDF on disk, through the worker), report_worker_peak_mb (peak RSS of the work
 the larger of psutil sampling and the maxrss each task records in its job), member_report_avg_s (a sample of member reports, request to PDF, divided by
 their number; one worker, so they run one after the other), report_suppressed_cells (cells
 of the programme report shown "n.s." by disclosure control; report_suppressed_primary and
-report_suppressed_secondary split them by rule).
+report_suppressed_secondary split them by rule), member_reports_500_s (every member's report of
+the year, 500, request to the last PDF, on one worker of concurrency 2 as docker-compose runs it),
+declaration_page_10k_ms and account_figures_ms (median of warm views of the declaration page of
+the account whose declaration has about 10,000 lines, and of that account's figures page).
+
+Floor, in the same run: reports_floor_s, WeasyPrint rendering a fixed 30-page document (tables
+and text in the reports' font), and programme_report_floor_ratio = programme_report_s / floor.
 """
 
 import os
@@ -49,8 +55,8 @@ class WorkerProcess:
                 "worker",
                 "-Q",
                 settings.REPORTS_QUEUE,
-                "--pool",
-                "solo",
+                "--concurrency",
+                "2",
                 "--loglevel",
                 "WARNING",
                 "-n",
@@ -138,6 +144,143 @@ def explain_key_query(campaign) -> None:
             print(f"  plan: {line}", file=sys.stderr)
 
 
+def reusable(*, years: int) -> bool:
+    """With BENCH_REUSE=1, whether the last `years` campaigns already hold their seeded lines."""
+    if os.environ.get("BENCH_REUSE") != "1":
+        return False
+    from django.db import connection
+    from django.utils import timezone
+
+    from directory.models import SMEProfile
+
+    last_year = timezone.localdate().year - 1
+    if SMEProfile.objects.count() < SMES:
+        return False
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM procurement_declaration d JOIN procurement_campaign c "
+            "ON c.id = d.campaign_id WHERE c.year BETWEEN %s AND %s",
+            [last_year - years + 1, last_year],
+        )
+        (declarations,) = cursor.fetchone()
+        cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'procurement_orderline'")
+        row = cursor.fetchone()
+    return (
+        declarations >= ACCOUNTS * years and bool(row) and row[0] >= 0.9 * ORDERS_PER_YEAR * years
+    )  # an estimate
+
+
+FLOOR_PAGES = 30
+
+
+def render_floor() -> float:
+    """Seconds WeasyPrint takes to lay out a fixed 30-page document (best of two): the floor."""
+    from weasyprint import HTML
+    from weasyprint.text.fonts import FontConfiguration
+
+    from reports import charts
+    from reports.rendering import FONTS_DIR
+
+    rows = "".join(
+        f"<tr><td>Ligne {n}</td><td>{n * 1234.5:,.2f} €</td><td>{n % 97} %</td></tr>"
+        for n in range(24)
+    )
+    pages = "".join(
+        f"<section><h1>Page {page}</h1><p>{'Texte du rapport annuel. ' * 40}</p>"
+        f"<table>{rows}</table></section>"
+        for page in range(FLOOR_PAGES)
+    )
+    html = (
+        f"<html><head><style>@page {{ size: A4; margin: 2cm }} body {{ font-family: "
+        f"'{charts.FONT}'; font-size: 10pt }} section {{ break-after: page }} "
+        f"td {{ border: 1px solid #999; padding: 2px }}</style></head><body>{pages}</body></html>"
+    )
+    best = float("inf")
+    for _attempt in range(2):
+        started = time.perf_counter()
+        document = HTML(string=html, base_url=str(FONTS_DIR) + "/").render(
+            font_config=FontConfiguration()
+        )
+        document.write_pdf()
+        best = min(best, time.perf_counter() - started)
+    if len(document.pages) != FLOOR_PAGES:
+        raise RuntimeError(f"the floor document has {len(document.pages)} pages")
+    return best
+
+
+def page_client(organisation):
+    """A test client signed in as a declarant of `organisation` (its only membership)."""
+    from django.test import Client
+
+    from accounts.models import Membership, User
+
+    user, _created = User.objects.get_or_create(
+        email=f"bench-declarant-{organisation.pk}@example.test"
+    )
+    Membership.objects.get_or_create(
+        user=user, organisation=organisation, defaults={"role": "admin"}
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def page_median_ms(client, url: str, params: dict | None = None, *, times: int = 15) -> float:
+    from bench.report import median
+
+    response = client.get(url, params or {})  # first view: connection, templates, buffers
+    if response.status_code != 200:
+        raise RuntimeError(f"{url}: {response.status_code}")
+    durations = []
+    for _n in range(times):
+        started = time.perf_counter()
+        client.get(url, params or {})
+        durations.append((time.perf_counter() - started) * 1000)
+    return median(durations)
+
+
+def declaration_near(campaign, lines: int):
+    """The campaign's declaration whose number of lines is closest to `lines`."""
+    from django.db.models import Count, F, Func
+
+    from procurement.models import Declaration
+
+    return (
+        Declaration.objects.filter(campaign=campaign)
+        .annotate(n=Count("lines"))
+        .annotate(gap=Func(F("n") - lines, function="abs"))
+        .select_related("organisation")
+        .order_by("gap", "pk")
+        .first()
+    )
+
+
+def measure_pages(campaign) -> dict[str, float]:
+    """Median warm times of the declaration page (about 10,000 lines) and the figures page."""
+    from django.test import override_settings
+    from django.urls import reverse
+
+    declaration = declaration_near(campaign, 10_000)
+    client = page_client(declaration.organisation)
+    plain_static = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+    with override_settings(ALLOWED_HOSTS=["testserver"], STORAGES=plain_static):
+        declaration_ms = page_median_ms(
+            client, reverse("procurement:declaration_detail", args=[declaration.pk])
+        )
+        figures_ms = page_median_ms(
+            client, reverse("procurement:account_figures"), {"annee": campaign.year}
+        )
+    print(
+        f"pages of {declaration.organisation.name} ({declaration.n} lines in {campaign.year}): "
+        f"declaration {declaration_ms:.1f} ms, figures {figures_ms:.1f} ms",
+        file=sys.stderr,
+    )
+    return {"declaration": declaration_ms, "figures": figures_ms}
+
+
 def run() -> None:
     from django.db.models import Max
     from django.utils import timezone
@@ -149,17 +292,26 @@ def run() -> None:
     from reports import services
     from reports.models import ReportJob
 
-    with timed(f"seed {SMES} SME profiles"):
-        directory_bench_data.seed_smes(count=SMES)
-    with timed(f"seed {ACCOUNTS} accounts, {ORDERS_PER_YEAR} order lines x {YEARS} years") as t:
-        procurement_bench_data.seed_orders(
-            accounts=ACCOUNTS, orders_per_year=ORDERS_PER_YEAR, years=YEARS
-        )
-    emit("seed_orders_2m_s", t["s"], "s")
+    if reusable(years=YEARS):
+        print("BENCH_REUSE=1: the seeded SMEs and order lines are reused", file=sys.stderr)
+    else:
+        with timed(f"seed {SMES} SME profiles"):
+            directory_bench_data.seed_smes(count=SMES)
+        with timed(f"seed {ACCOUNTS} accounts, {ORDERS_PER_YEAR} order lines x {YEARS} years") as t:
+            procurement_bench_data.seed_orders(
+                accounts=ACCOUNTS, orders_per_year=ORDERS_PER_YEAR, years=YEARS
+            )
+        emit("seed_orders_2m_s", t["s"], "s")
 
     # The last closed year seeded above (the import group, when run before, adds a later campaign).
     campaign = Campaign.objects.get(year=timezone.localdate().year - 1)
     explain_key_query(campaign)
+    with timed(f"floor: WeasyPrint, a fixed {FLOOR_PAGES}-page document") as t:
+        floor = render_floor()
+    emit("reports_floor_s", floor, "s")
+    pages = measure_pages(campaign)
+    emit("declaration_page_10k_ms", pages["declaration"], "ms")
+    emit("account_figures_ms", pages["figures"], "ms")
     staff, _created = User.objects.get_or_create(
         email="bench-staff@example.test", defaults={"is_programme_staff": True}
     )
@@ -171,6 +323,7 @@ def run() -> None:
             job = services.request_programme_report(campaign=campaign, by=staff)
             wait_for([job.pk])
         emit("programme_report_s", t["s"], "s")
+        emit("programme_report_floor_ratio", t["s"] / floor, "x")
         job = ReportJob.objects.select_related("version").get(pk=job.pk)
         size = Path(media_root, job.version.pdf.name).stat().st_size
         print(
@@ -190,6 +343,12 @@ def run() -> None:
         if not jobs:
             raise RuntimeError(f"no submitted declaration to report on in {campaign.year}")
         emit("member_report_avg_s", t["s"] / len(jobs), "s")
+
+        with timed("every member report of the year through the worker") as t:
+            jobs = services.request_member_reports(campaign=campaign, by=staff)
+            wait_for([j.pk for j in jobs], timeout=1800)
+        print(f"{len(jobs)} member reports", file=sys.stderr)
+        emit("member_reports_500_s", t["s"] * ACCOUNTS / max(len(jobs), 1), "s")
     finally:
         worker.stop()
     # The larger of the sampled RSS and the peak (maxrss) each task recorded in its job.

@@ -474,3 +474,37 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation} – {self.campaign} – {self.sent_on}"
+
+
+class DeclarationFigures(models.Model):
+    """The line aggregates of a submitted declaration whose figures no longer move, kept so that
+    the account's figures page reads them instead of recomputing every year's lines at each view.
+
+    Written by `procurement.figures` from the one definition of each figure (`LINE_AGGREGATES`).
+    A row is used only while it still describes the declaration: the declaration is submitted,
+    `declaration_updated_at` is its `updated_at` (reopening or submitting again changes it), and
+    the row was computed after the campaign's registration cutoff (so that registrations can no
+    longer move it).
+    """
+
+    declaration = models.OneToOneField(
+        Declaration, on_delete=models.CASCADE, primary_key=True, related_name="stored_figures"
+    )
+    declaration_updated_at = models.DateTimeField()
+    computed_at = models.DateTimeField()
+    sme_purchases = models.DecimalField(max_digits=16, decimal_places=2)
+    registered_sme_purchases = models.DecimalField(max_digits=16, decimal_places=2)
+    distinct_smes = models.PositiveIntegerField()
+    registered_smes = models.PositiveIntegerField()
+    # percentile_cont's double precision, as the live query returns it.
+    median_payment_delay = models.FloatField(null=True, blank=True)
+    lines_with_delay = models.PositiveIntegerField()
+    lines_paid_within_60 = models.PositiveIntegerField()
+    lines = models.PositiveIntegerField()
+
+    class Meta:
+        verbose_name = _("chiffres d'une déclaration")
+        verbose_name_plural = _("chiffres des déclarations")
+
+    def __str__(self) -> str:
+        return f"{self.declaration_id} ({self.computed_at:%Y-%m-%d})"

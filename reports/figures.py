@@ -12,8 +12,11 @@ from that profile) are defined once, in `procurement.figures`, for every page, e
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar
 
 from django.db import connection, transaction
 from django.db.models import (
@@ -45,6 +48,7 @@ from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are
 )
 from procurement.models import Campaign, Declaration, OrderLine
 
+T = TypeVar("T")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 UNKNOWN = ""
 
@@ -174,8 +178,9 @@ class MemberFigures:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-# Sorts for count(DISTINCT …) and percentile_cont over millions of lines stay in memory.
-REPORT_WORK_MEM = "64MB"
+# Sorts for count(DISTINCT …) and percentile_cont over millions of lines stay in memory (at 64MB
+# the 2M lines of a year spilled to disk: a key figures query took 4.1 s, 3.4 s at 256MB).
+REPORT_WORK_MEM = "256MB"
 
 
 def _fetchall(sql: str, params: list) -> list[tuple]:
@@ -440,6 +445,28 @@ def snapshot_time(campaign: Campaign) -> datetime.datetime:
     return latest or timezone.now()
 
 
+# Queries of a report run side by side on this many connections (the worker has 2 cores).
+PARALLEL_QUERIES = 2
+
+
+def in_parallel(*calls: Callable[[], T]) -> list[T]:
+    """The results of `calls`, run on PARALLEL_QUERIES threads, each query on a connection of its
+    own; one after the other inside a transaction (tests), whose data other connections would
+    not see."""
+    if connection.in_atomic_block or PARALLEL_QUERIES < 2:
+        return [call() for call in calls]
+
+    def run(call: Callable[[], T]) -> T:
+        try:
+            return call()
+        finally:
+            connection.close()  # this thread's own connection
+
+    with ThreadPoolExecutor(max_workers=PARALLEL_QUERIES) as pool:
+        futures = [pool.submit(run, call) for call in calls]
+        return [future.result() for future in futures]
+
+
 def _no_progress(percent: int, step: str) -> None:
     """Default progress callback: nothing to report."""
 
@@ -449,15 +476,17 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
     queries (the report job shows it)."""
     previous = previous_campaign(campaign)
     snapshot_at = snapshot_time(campaign)
-    progress(10, _("Chiffres clés de l'année"))
-    current = key_figures(campaign)
-    progress(20, _("Chiffres clés de l'année précédente"))
-    previous_figures = key_figures(previous) if previous else None
-    previous_margins = margins(previous) if previous else {}
-    progress(30, _("Répartitions par région, domaine et taille"))
-    parts = breakdowns(campaign)
+    progress(10, _("Chiffres clés, répartitions et classement"))
+    # Five passes over a year's lines, independent of one another: run side by side (the
+    # longest first), so that PostgreSQL uses both cores.
+    parts, current, previous_figures, previous_margins, ranked = in_parallel(
+        lambda: breakdowns(campaign),
+        lambda: key_figures(campaign),
+        lambda: key_figures(previous) if previous else None,
+        lambda: margins(previous) if previous else {},
+        lambda: ranking(campaign),
+    )
     progress(45, _("Classement des membres"))
-    ranked = ranking(campaign)
     named, anonymous = participants(campaign)
     return ProgrammeFigures(
         campaign_id=campaign.pk,

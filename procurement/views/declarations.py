@@ -49,19 +49,28 @@ def declaration_start(request, campaign_pk):
     return redirect("procurement:declaration_detail", pk=declaration.pk)
 
 
-def _lines_page(request, declaration):
+class CountedPaginator(Paginator):
+    """A paginator told how many objects there are (the totals' aggregate already counted them)."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.__dict__["count"] = count  # the cached_property, known beforehand
+
+
+def _lines_page(request, declaration, *, count: int):
     lines = selectors.declaration_lines(declaration).order_by("-id")
-    return Paginator(lines, LINES_PER_PAGE).get_page(request.GET.get("page"))
+    return CountedPaginator(lines, LINES_PER_PAGE, count=count).get_page(request.GET.get("page"))
 
 
 def _detail_context(request, declaration, *, line_form=None, total_form=None) -> dict:
     user = request.user
     can_edit = services.can_edit(declaration=declaration, user=user)
+    totals = selectors.declaration_totals(declaration)
     return {
         "declaration": declaration,
         "campaign": declaration.campaign,
-        "totals": selectors.declaration_totals(declaration),
-        "page_obj": _lines_page(request, declaration),
+        "totals": totals,
+        "page_obj": _lines_page(request, declaration, count=totals["lines"]),
         "can_edit": can_edit,
         "can_submit": services.can_submit(declaration=declaration, user=user),
         "can_reopen": services.can_reopen(declaration=declaration, user=user),
