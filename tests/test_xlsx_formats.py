@@ -93,3 +93,24 @@ def test_account_figures_export_has_dates_amounts_and_percentages(client):
     header = [cell.value for cell in years[1]]
     share = years.cell(row=2, column=header.index("Part PME des achats") + 1)
     assert share.number_format == "0.0%"
+
+
+@pytest.mark.django_db
+def test_campaign_dashboard_export_in_xlsx(client):
+    from tests.factories import UserFactory
+
+    account = OrganisationFactory(name="Compte Tableur")
+    campaign = CampaignFactory(year=2025)
+    declaration = DeclarationFactory(campaign=campaign, organisation=account, submitted=True)
+    OrderLineFactory(declaration=declaration, amount=Decimal("250000"))
+    client.force_login(UserFactory(staff=True))
+    response = client.get(reverse("procurement:campaign_export_xlsx", args=[campaign.pk]))
+    sheet = _workbook(response.content).active
+    assert_table_layout(sheet)
+    header = [cell.value for cell in sheet[1]]
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == "Compte Tableur")
+    share = row[header.index("Part PME (%)")]
+    assert share.value == 0.25 and share.number_format == "0.0%"
+    assert "€" in row[header.index("Achats PME (€ HT)")].number_format
+    activity = row[header.index("Dernière activité")]
+    assert activity.number_format == "DD/MM/YYYY HH:MM"
