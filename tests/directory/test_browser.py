@@ -24,7 +24,7 @@ def sign_in(page, email):
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
     enter_second_factor_if_asked(page)
-    page.wait_for_url(re.compile(r"/espace/"))
+    page.wait_for_url(re.compile(r"/(espace|pilotage)/"))  # staff land on /pilotage/
     return page
 
 
