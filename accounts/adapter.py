@@ -1,12 +1,19 @@
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from allauth.mfa.models import Authenticator
+from django.urls import reverse
 
 from . import mail
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """allauth's emails (address verification, password reset) go through the outbox too."""
+    """allauth's emails (address verification, password reset) go through the outbox too;
+    programme staff land on their home, /pilotage/, after signing in (unless `next` says)."""
+
+    def get_login_redirect_url(self, request):
+        if getattr(request.user, "is_programme_staff", False):
+            return reverse("accounts:staff_home")
+        return super().get_login_redirect_url(request)
 
     def send_mail(self, template_prefix, email, context):
         message = self.render_mail(template_prefix, email, context)

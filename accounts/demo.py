@@ -42,10 +42,59 @@ NAMES = {
     "sme@example.org": ("Sophie", "Marchand"),
     "dirigeante@nuagique.example.org": ("Inès", "Garnier"),
 }
+# The programme's other members: they declared the previous (closed) year, so that its report
+# shows real figures. Their declarants sign in with the demo password too, but are not printed.
+# name, SIREN (first 8 digits; the Luhn key is computed), sector, public naming
+MEMBERS = [
+    ("Assurances du Littoral", "55210001", "Banque et assurance", True),
+    ("Compagnie Ferroviaire de l'Est", "55210002", "Transport", True),
+    ("Hôpitaux Universitaires du Nord", "55210003", "Santé publique", False),
+    ("Distribution Alimentaire Centrale", "55210004", "Distribution", True),
+    ("Télécom Horizon", "55210005", "Télécommunications", False),
+    ("Industries Mécaniques de Lorraine", "55210006", "Industrie", True),
+    ("Aéroports de l'Ouest", "55210007", "Transport", False),
+    ("Mutuelle Avenir Santé", "55210008", "Banque et assurance", True),
+    ("Eaux et Territoires", "55210009", "Services aux collectivités", False),
+    ("Groupe Hôtelier Méditerranée", "55210010", "Tourisme", True),
+    ("Constructions Alpines", "55210011", "BTP", False),
+    ("Université Numérique de Bourgogne", "55210012", "Enseignement supérieur", True),
+]
+MEMBER_DECLARANTS = [
+    ("Nathalie", "Roux"),
+    ("Julien", "Perrin"),
+    ("Aïcha", "Diallo"),
+    ("Thomas", "Lefèvre"),
+    ("Élodie", "Masson"),
+    ("Karim", "Haddad"),
+    ("Lucie", "Bernard"),
+    ("Antoine", "Faure"),
+    ("Mathilde", "Girard"),
+    ("Yann", "Le Gall"),
+    ("Sarah", "Cohen"),
+    ("Pierre", "Morel"),
+]
 SMES = [
     ("Cyberbase", "732829320", "sme@example.org"),
     ("Nuagique", "443061841", "dirigeante@nuagique.example.org"),
 ]
+
+
+def siren_with_key(first_digits: str) -> str:
+    """A valid SIREN from its first 8 digits (Luhn key)."""
+    from stdnum import luhn
+
+    return first_digits + luhn.calc_check_digit(first_digits)
+
+
+def declarant_email(name: str) -> str:
+    """The demo declarant of a programme member: an ASCII host name made from its name."""
+    import unicodedata
+
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    words = [
+        w for w in "".join(c if c.isalnum() else " " for c in ascii_name).split() if len(w) > 2
+    ]
+    return f"achats@{'-'.join(words[:2])}.example.org"
 
 
 def demo_user(email: str, *, first_name: str = "", last_name: str = "", staff: bool = False):
@@ -142,6 +191,21 @@ def seed() -> None:
         )
         join(demo_user(admin_email), org, Role.ADMIN)
         join(demo_user(member_email), org, Role.MEMBER)
+    for (name, first_digits, sector, naming), (first, last) in zip(
+        MEMBERS, MEMBER_DECLARANTS, strict=True
+    ):
+        org, _ = Organisation.objects.get_or_create(
+            siren=siren_with_key(first_digits),
+            defaults={
+                "kind": Organisation.Kind.LARGE_ACCOUNT,
+                "name": name,
+                "sector": sector,
+                "public_naming": naming,
+                "joined_on": today.replace(year=today.year - 2, month=1, day=15),
+                "charter_signed_on": today.replace(year=today.year - 2, month=2, day=1),
+            },
+        )
+        join(demo_user(declarant_email(name), first_name=first, last_name=last), org, Role.ADMIN)
     for name, siren, admin_email in SMES:
         # The demo SMEs' identity is verified, so that they see the orders declared in their name.
         org, _ = Organisation.objects.get_or_create(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from audit.services import record
 
 from . import mail
+from .french import elide
 from .models import Invitation, Membership, Organisation, Role, User
 
 
@@ -99,8 +100,10 @@ def invite(*, organisation: Organisation, email: str, role: str, by: User | None
     with transaction.atomic():
         if Membership.objects.filter(organisation=organisation, user__email__iexact=email).exists():
             raise InvitationError(
-                _("%(email)s est déjà membre de %(organisation)s.")
-                % {"email": email, "organisation": organisation.name}
+                elide(
+                    _("%(email)s est déjà membre de %(organisation)s.")
+                    % {"email": email, "organisation": organisation.name}
+                )
             )
         if by is not None and by.email.lower() == email:
             raise InvitationError(_("Vous ne pouvez pas vous inviter vous-même."))
@@ -449,7 +452,9 @@ def transfer_administration(
             if previous:
                 mail.send_later(
                     to=[m.user.email for m in previous],
-                    subject=_("Administration de %(org)s transférée") % {"org": organisation.name},
+                    subject=elide(
+                        _("Administration de %(org)s transférée") % {"org": organisation.name}
+                    ),
                     body=(
                         _(
                             "L'équipe du programme Pacte PME a confié l'administration de "

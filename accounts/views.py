@@ -24,6 +24,7 @@ from .forms import (
     RoleForm,
     SearchForm,
 )
+from .french import elide
 from .models import Invitation, Organisation, Role, User
 from .selectors import (
     SESSION_KEY,
@@ -152,7 +153,7 @@ def change_role(request, pk, membership_pk):
         else:
             messages.success(
                 request,
-                _("Rôle de %(person)s modifié.") % {"person": membership.user},
+                elide(_("Rôle de %(person)s modifié.") % {"person": membership.user}),
             )
     return redirect("accounts:organisation", pk=organisation.pk)
 
@@ -171,8 +172,10 @@ def remove_member(request, pk, membership_pk):
             return redirect("accounts:organisation", pk=organisation.pk)
         messages.success(
             request,
-            _("%(person)s ne fait plus partie de %(organisation)s.")
-            % {"person": membership.user, "organisation": organisation.name},
+            elide(
+                _("%(person)s ne fait plus partie de %(organisation)s.")
+                % {"person": membership.user, "organisation": organisation.name}
+            ),
         )
         if membership.user_id == request.user.pk and not request.user.is_programme_staff:
             return redirect("accounts:dashboard")
@@ -341,8 +344,10 @@ def accept_invitation(request, token):
                 return redirect(here)
             messages.success(
                 request,
-                _("Bienvenue : vous faites partie de %(organisation)s.")
-                % {"organisation": membership.organisation.name},
+                elide(
+                    _("Bienvenue : vous faites partie de %(organisation)s.")
+                    % {"organisation": membership.organisation.name}
+                ),
             )
             return _welcome(request, membership)
         context["already_member"] = invitation.organisation.memberships.filter(
@@ -369,8 +374,10 @@ def accept_invitation(request, token):
         login(request, membership.user, backend="django.contrib.auth.backends.ModelBackend")
         messages.success(
             request,
-            _("Bienvenue : votre compte est créé et vous faites partie de %(organisation)s.")
-            % {"organisation": membership.organisation.name},
+            elide(
+                _("Bienvenue : votre compte est créé et vous faites partie de %(organisation)s.")
+                % {"organisation": membership.organisation.name}
+            ),
         )
         return _welcome(request, membership)
     context["form"] = form

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import FieldDoesNotExist
 from django.db.models import QuerySet
+from django.utils import formats, timezone
+from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -74,22 +76,44 @@ class Change:
     after: object
 
 
-def _field_label(target_type: str, name: str) -> str:
+def _field(target_type: str, name: str):
     try:
-        model = apps.get_model(target_type)
-        return str(model._meta.get_field(name).verbose_name)
+        return apps.get_model(target_type)._meta.get_field(name)
     except (LookupError, ValueError, FieldDoesNotExist):
-        return name
+        return None
 
 
-def _value(value) -> str:
+def _value(value, field=None) -> str:
+    """A stored value as people read it: a choice by its label, a date in French (Paris time)."""
     if value is None or value == "":
         return "—"
     if value is True:
         return _("oui")
     if value is False:
         return _("non")
+    if field is not None and getattr(field, "choices", None):
+        labels = {str(key): label for key, label in field.flatchoices}
+        if str(value) in labels:
+            return str(labels[str(value)])
+    if isinstance(value, str) and len(value) >= 10 and value[4:5] == "-" and value[7:8] == "-":
+        return _date_value(value)
     return str(value)
+
+
+def _date_value(value: str) -> str:
+    """An ISO date or date-time string in French (Paris time); any other string as it is."""
+    try:
+        moment = parse_datetime(value) if len(value) > 10 else None
+        day = parse_date(value) if len(value) == 10 else None
+    except ValueError:
+        return value
+    if moment is not None:
+        if timezone.is_naive(moment):
+            moment = timezone.make_aware(moment, datetime.UTC)
+        return formats.date_format(timezone.localtime(moment), "DATETIME_FORMAT")
+    if day is not None:
+        return formats.date_format(day, "DATE_FORMAT")
+    return value
 
 
 def changes_of(event: AuditEvent) -> list[Change]:
@@ -97,7 +121,9 @@ def changes_of(event: AuditEvent) -> list[Change]:
     rows = []
     for name, pair in (event.changes or {}).items():
         before, after = [*pair, None, None][:2] if isinstance(pair, list) else (None, pair)
-        rows.append(Change(_field_label(event.target_type, name), _value(before), _value(after)))
+        field = _field(event.target_type, name)
+        label = str(field.verbose_name) if field is not None else name
+        rows.append(Change(label, _value(before, field), _value(after, field)))
     return rows
 
 

@@ -5,10 +5,13 @@ import datetime
 import random
 import sys
 import time
+import unicodedata
 
 from django.db import connection, transaction
 from django.utils import timezone
 from stdnum import luhn
+
+from accounts.french import de
 
 from .models import Departement, Domain, Label, NafCode, SMEProfile
 from .search import build_facet_index, bump_version
@@ -269,13 +272,14 @@ CLIENTS = [
     "les opérateurs d'importance vitale",
     "les éditeurs de logiciels",
 ]
+# {de_w1} is "de w1" elided or contracted ("d'apprentissage automatique", "des distributeurs").
 SENTENCES = [
-    "{name} conçoit et édite des solutions de {w1} pour {client}.",
-    "Nous accompagnons {client} dans leurs projets de {w1} et de {w2}.",
-    "Notre plateforme de {w1} est hébergée en France et conçue pour {client}.",
-    "Spécialiste de {w1}, {name} propose aussi des services de {w2}.",
-    "Éditeur de logiciels depuis {year}, nous développons des outils de {w1}.",
-    "Nos équipes interviennent en {w2} auprès de {client}.",
+    "{name} conçoit et édite des solutions {de_w1} pour {client}.",
+    "Nous accompagnons {client} dans leurs projets {de_w1} et {de_w2}.",
+    "Notre plateforme {de_w1} est hébergée en France et conçue pour {client}.",
+    "Spécialiste {de_w1}, {name} propose aussi des services {de_w2}.",
+    "Éditeur de logiciels depuis {year}, nous développons des outils {de_w1}.",
+    "Nos équipes interviennent en {w2} auprès {de_client}.",
     "Notre offre couvre {w1}, {w2} et l'accompagnement au changement.",
 ]
 RARE_WORDS = ["hyperspectral", "quantique", "cryptographie post-quantique", "blockchain agricole"]
@@ -317,6 +321,19 @@ REVENUE_BY_HEADCOUNT = {
     "31": "10_50m",
 }
 LEGAL_WEIGHTS = {"SAS": 55, "SASU": 15, "SARL": 18, "EURL": 5, "SA": 3, "SCOP": 3, "other": 1}
+
+
+def _sentence(template: str, *, name: str, w1: str, w2: str, client: str, year: int) -> str:
+    return template.format(
+        name=name,
+        w1=w1,
+        w2=w2,
+        client=client,
+        de_w1=de(w1),
+        de_w2=de(w2),
+        de_client=de(client),
+        year=year,
+    )
 
 
 class Generator:
@@ -366,8 +383,8 @@ class Generator:
         client = rng.choice(CLIENTS)
         sentences = rng.sample(SENTENCES, rng.randint(2, 4))
         description = " ".join(
-            s.format(
-                name=name, w1=rng.choice(words), w2=rng.choice(words), client=client, year=year
+            _sentence(
+                s, name=name, w1=rng.choice(words), w2=rng.choice(words), client=client, year=year
             )
             for s in sentences
         )
@@ -380,7 +397,9 @@ class Generator:
                 {lab_id for lab_id, _slug in rng.sample(self.labels, rng.choice([1, 1, 2]))}
             )
         headcount = rng.choices(self.headcounts, self.headcount_weights)[0]
-        slug = "".join(c for c in name.lower() if c.isalnum())[:20] or "pme"
+        # Host names stay ASCII: "Cèdrecom" is www.cedrecom.example.fr.
+        ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+        slug = "".join(c for c in ascii_name.lower() if c.isalnum())[:20] or "pme"
         return {
             "name": name,
             "legal_form": rng.choices(self.legal_forms, self.legal_weights)[0],

@@ -8,7 +8,8 @@ from django.http import FileResponse, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
+
+from spreadsheets import Column, add_table, write_only_workbook
 
 from .models import HeadcountBand, LegalForm, RevenueBand
 from .search import Criteria, matches
@@ -25,28 +26,34 @@ def neutralise(value):
     return value
 
 
-def headers() -> list[str]:
+def columns() -> list[Column]:
     return [
-        _("SIREN"),
-        _("Raison sociale"),
-        _("Forme juridique"),
-        _("Site web"),
-        _("Année de création"),
-        _("Département"),
-        _("Région"),
-        _("Domaines"),
-        _("Code NAF"),
-        _("Effectif"),
-        _("Chiffre d'affaires"),
-        _("Labels"),
-        _("Mots-clés"),
-        _("E-mail de contact"),
-        _("Description"),
-        _("Fiche"),
+        Column(_("SIREN"), width=11),
+        Column(_("Raison sociale"), width=30),
+        Column(_("Forme juridique")),
+        Column(_("Site web"), width=32),
+        Column(_("Année de création"), "integer", width=10),
+        Column(_("Département"), width=22),
+        Column(_("Région"), width=24),
+        Column(_("Domaines"), width=40),
+        Column(_("Code NAF"), width=10),
+        Column(_("Effectif"), width=18),
+        Column(_("Chiffre d'affaires"), width=18),
+        Column(_("Labels"), width=24),
+        Column(_("Mots-clés"), width=36),
+        Column(_("E-mail de contact"), width=30),
+        Column(_("Description"), width=60),
+        Column(_("Fiche"), width=45),
     ]
 
 
-def rows(criteria: Criteria, ref: Reference):
+def headers() -> list[str]:
+    return [column.title for column in columns()]
+
+
+def rows(criteria: Criteria, ref: Reference, *, site_url: str = ""):
+    """`site_url`: scheme and host of the links to the profiles (the request's; SITE_URL by
+    default, for background work)."""
     """Export rows in the page's order, read by batches through a server-side cursor."""
     legal = dict(LegalForm.choices)
     headcount = dict(HeadcountBand.choices)
@@ -55,7 +62,7 @@ def rows(criteria: Criteria, ref: Reference):
     regions = ref.region_names
     domains = {d.pk: d.name for d in ref.domains}
     labels = {lab.pk: lab.name for lab in ref.labels}
-    detail = settings.SITE_URL + reverse("directory:detail", args=["000000000"])
+    detail = (site_url or settings.SITE_URL) + reverse("directory:detail", args=["000000000"])
     detail = detail.removesuffix("000000000/")
     qs = matches(criteria).values_list(
         "siren",
@@ -108,14 +115,16 @@ class _Echo:
         return value
 
 
-def csv_response(criteria: Criteria, ref: Reference) -> StreamingHttpResponse:
+def csv_response(
+    criteria: Criteria, ref: Reference, *, site_url: str = ""
+) -> StreamingHttpResponse:
     """UTF-8 with BOM and semicolons, as Excel in French expects; streamed row by row."""
     writer = csv.writer(_Echo(), delimiter=";", quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
 
     def stream():
         yield "\ufeff" + writer.writerow(headers())
         buffer = []
-        for row in rows(criteria, ref):
+        for row in rows(criteria, ref, site_url=site_url):
             buffer.append(writer.writerow(row))
             if len(buffer) >= 500:
                 yield "".join(buffer)
@@ -128,13 +137,10 @@ def csv_response(criteria: Criteria, ref: Reference) -> StreamingHttpResponse:
     return response
 
 
-def xlsx_response(criteria: Criteria, ref: Reference) -> FileResponse:
+def xlsx_response(criteria: Criteria, ref: Reference, *, site_url: str = "") -> FileResponse:
     """openpyxl in write-only mode, spooled to a temporary file (kept in memory while small)."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=_("PME"))
-    sheet.append(headers())
-    for row in rows(criteria, ref):
-        sheet.append(row)
+    workbook = write_only_workbook()
+    add_table(workbook, _("PME"), columns(), rows(criteria, ref, site_url=site_url))
     output = tempfile.SpooledTemporaryFile(max_size=20 * 1024 * 1024)  # noqa: SIM115
     workbook.save(output)
     output.seek(0)

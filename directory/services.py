@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 from stdnum.fr import siren as siren_number
 
 from accounts import mail
+from accounts.french import elide
 from accounts.models import Membership, Organisation, Role, User
 from accounts.services import AccountsError, transfer_administration
 from audit.services import record
@@ -83,7 +84,8 @@ def _admin_emails(organisation: Organisation) -> list[str]:
 
 
 def _mail_later(subject: str, body: str, recipients: Iterable[str]) -> None:
-    mail.send_later(to=recipients, subject=subject, body=body)
+    # Names follow "de" in these messages: "le profil d'Énergies…" (accounts.french).
+    mail.send_later(to=recipients, subject=elide(subject), body=body)
 
 
 def _url(name: str, *args) -> str:
@@ -317,11 +319,13 @@ def submit_for_review(*, profile: SMEProfile, by: User) -> SMEProfile:
         ProfileChange.objects.create(profile=profile, kind=ProfileChange.Kind.SUBMITTED, by=by)
         _mail_later(
             _("Profil de %(name)s soumis à validation") % {"name": profile.name},
-            _(
-                "Le profil de %(name)s a été soumis à l'équipe du programme. "
-                "Vous recevrez un e-mail dès qu'il aura été examiné.\n%(url)s\n"
-            )
-            % {"name": profile.name, "url": _url("directory:my_profile")},
+            elide(
+                _(
+                    "Le profil de %(name)s a été soumis à l'équipe du programme. "
+                    "Vous recevrez un e-mail dès qu'il aura été examiné.\n%(url)s\n"
+                )
+                % {"name": profile.name, "url": _url("directory:my_profile")}
+            ),
             _admin_emails(profile.organisation),
         )
     return profile
@@ -370,10 +374,13 @@ def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEPr
             reason=reason,
         )
         transaction.on_commit(bump_version)
-        body = _(
-            "Bonne nouvelle : le profil de %(name)s est publié dans l'annuaire du Pacte PME.\n"
-            "%(url)s\n"
-        ) % {"name": profile.name, "url": _url("directory:detail", profile.siren)}
+        body = elide(
+            _(
+                "Bonne nouvelle : le profil de %(name)s est publié dans l'annuaire du Pacte PME.\n"
+                "%(url)s\n"
+            )
+            % {"name": profile.name, "url": _url("directory:detail", profile.siren)}
+        )
         if verifying:
             body += "\n" + _(
                 "L'équipe du programme a vérifié que vous représentez bien cette entreprise : "

@@ -233,14 +233,15 @@ def export_csv(request):
     _search_access(request)
     ref = selectors.reference()
     _filterset, criteria = _parse(request, ref)
-    return exports.csv_response(criteria, ref)
+    # Links to the profiles point at the server the person is using (SITE_URL is for emails).
+    return exports.csv_response(criteria, ref, site_url=request.build_absolute_uri("/")[:-1])
 
 
 def export_xlsx(request):
     _search_access(request)
     ref = selectors.reference()
     _filterset, criteria = _parse(request, ref)
-    return exports.xlsx_response(criteria, ref)
+    return exports.xlsx_response(criteria, ref, site_url=request.build_absolute_uri("/")[:-1])
 
 
 @require_GET

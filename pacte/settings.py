@@ -273,6 +273,8 @@ LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
 USE_TZ = True
+# Dates "30 nov. 2026 à 11:06" in French, "30 Nov. 2026, 11:06" in English (pacte/formats/).
+FORMAT_MODULE_PATH = ["pacte.formats"]
 
 # --- Static and media -------------------------------------------------------------------------
 STATIC_URL = "/static/"

@@ -1,7 +1,10 @@
 """Demo data of this app for `manage.py seed_demo` (idempotent).
 
-An open campaign for the current year (Banque Hexagone submitted, Énergies de France in draft)
-and a closed campaign for the previous year with both declarations submitted.
+An open campaign for the current year (Banque Hexagone submitted, Énergies de France in draft,
+a few other members submitted or in draft, the others not started), and two closed campaigns
+before it in which all 14 members submitted: the previous year's programme report shows real
+figures (every region, domain and size band bought from by several members, none dominant, so
+that disclosure control hides few cells) and its change from the year before.
 """
 
 import datetime
@@ -10,8 +13,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from accounts.demo import MEMBERS, declarant_email, siren_with_key
 from accounts.models import Organisation, User
-from directory.models import Domain
+from directory.demo import DEMO_SIREN_BASE, OWN_PROFILES
+from directory.models import Domain, SMEProfile
 
 from .models import Campaign, Declaration, OrderLine
 
@@ -59,7 +64,8 @@ def _declaration(campaign, organisation, *, submitted: bool, scale: int, by) -> 
     declaration, created = Declaration.objects.get_or_create(
         campaign=campaign,
         organisation=organisation,
-        defaults={"it_purchases_total": Decimal(4_000_000 * scale)},
+        # About the SME share of the closed years (the lines below add up to ~340 k€ × scale).
+        defaults={"it_purchases_total": Decimal(2_300_000 * scale)},
     )
     if not created:
         return
@@ -87,6 +93,87 @@ def _declaration(campaign, organisation, *, submitted: bool, scale: int, by) -> 
         declaration.save()
 
 
+# What each member of the closed years buys from SMEs (SME share of its IT purchases, in %).
+SHARES = [18, 12, 9, 22, 6, 15, 11, 8, 25, 14, 7, 19, 10, 13]
+PROGRAMME_DOMAINS = [
+    "cybersecurite",
+    "cloud-hebergement",
+    "data-ia",
+    "erp",
+    "developpement",
+    "rh-paie",
+    "infogerance",
+    "conseil",
+]
+LINES_PER_MEMBER = 12
+STRIDE = 5  # member m buys from the registered SMEs m*5, m*5+1, ... (mod their number)
+
+
+def _registered_pool() -> list[SMEProfile]:
+    """The published demo SMEs the members buy from: two per region of the demo (five in
+    Île-de-France, where most SMEs are), in a fixed order."""
+    profiles = SMEProfile.objects.filter(
+        state=SMEProfile.State.PUBLISHED, organisation__verified_at__isnull=False
+    ).filter(siren__in=[*OWN_PROFILES, *_demo_sirens()])
+    by_region: dict[str, list[SMEProfile]] = {}
+    for profile in profiles.order_by("siren"):
+        by_region.setdefault(profile.region_id, []).append(profile)
+    pool = []
+    for region in sorted(by_region):
+        pool += by_region[region][: 5 if region == "11" else 2]
+    return pool
+
+
+def _demo_sirens() -> list[str]:
+    from directory.bench_data import siren_for
+    from directory.demo import DEMO_COUNT
+
+    return [siren_for(n, base=DEMO_SIREN_BASE) for n in range(DEMO_COUNT)]
+
+
+def _programme_declaration(campaign, organisation, *, index: int, growth: Decimal, by) -> None:
+    """A submitted declaration of a closed year: registered and unregistered SMEs, every domain."""
+    if Declaration.objects.filter(campaign=campaign, organisation=organisation).exists():
+        return
+    pool = _registered_pool()
+    domains = list(Domain.objects.filter(slug__in=PROGRAMME_DOMAINS).order_by("position"))
+    if not pool or not domains:
+        return
+    scale = Decimal(1 + index % 3) * growth
+    unregistered = [s for s in SMES if s[0] != "732829320"]
+    choices = [
+        (profile.siren, profile.name)
+        for profile in (pool[(index * STRIDE + j) % len(pool)] for j in range(LINES_PER_MEMBER))
+    ]
+    choices += [unregistered[(index + k) % len(unregistered)] for k in range(2)]
+    lines = []
+    for j, (siren, name) in enumerate(choices):
+        amount = Decimal(6_000 + 1_750 * ((j * 7 + index * 3) % 11)) * scale
+        lines.append(
+            OrderLine(
+                sme_profile_id=_valid(siren),
+                sme_name=name,
+                amount=amount.quantize(Decimal("1")),
+                order_date=datetime.date(campaign.year, 1 + (j + index) % 12, 3 + j),
+                domain=domains[(index + j) % len(domains)],
+                reference=f"BC-{campaign.year}-{index + 1:02d}{j + 1:03d}",
+                payment_delay_days=20 + (index * 11 + j * 7) % 60,
+            )
+        )
+    total = sum(line.amount for line in lines)
+    declaration = Declaration.objects.create(
+        campaign=campaign,
+        organisation=organisation,
+        it_purchases_total=(total * 100 / SHARES[index % len(SHARES)]).quantize(Decimal("1000")),
+        state=Declaration.State.SUBMITTED,
+        submitted_at=timezone.make_aware(datetime.datetime(campaign.year + 1, 3, 10 + index % 15)),
+        submitted_by=by,
+    )
+    for line in lines:
+        line.declaration = declaration
+    OrderLine.objects.bulk_create(lines)
+
+
 def seed() -> None:
     bank = Organisation.objects.filter(siren=BANK_SIREN).first()
     energy = Organisation.objects.filter(siren=ENERGY_SIREN).first()
@@ -95,10 +182,24 @@ def seed() -> None:
     buyer = User.objects.filter(email="buyer@example.org").first()
     energy_admin = User.objects.filter(email="achats@energies.example.org").first()
     year = timezone.localdate().year
+    members = [(bank, buyer), (energy, energy_admin)]
+    for name, first_digits, _sector, _naming in MEMBERS:
+        organisation = Organisation.objects.filter(siren=siren_with_key(first_digits)).first()
+        if organisation is not None:
+            members.append((organisation, User.objects.filter(email=declarant_email(name)).first()))
     with transaction.atomic():
         current = _campaign(year, Campaign.State.OPEN)
         previous = _campaign(year - 1, Campaign.State.CLOSED)
-        _declaration(previous, bank, submitted=True, scale=1, by=buyer)
-        _declaration(previous, energy, submitted=True, scale=2, by=energy_admin)
+        before = _campaign(year - 2, Campaign.State.CLOSED)
+        for index, (organisation, by) in enumerate(members):
+            # The year before: each member bought a little less from SMEs, some much less.
+            growth = Decimal("0.70") + Decimal(index % 5) / 20
+            _programme_declaration(before, organisation, index=index, growth=growth, by=by)
+            _programme_declaration(previous, organisation, index=index, growth=Decimal(1), by=by)
         _declaration(current, bank, submitted=True, scale=1, by=buyer)
         _declaration(current, energy, submitted=False, scale=2, by=energy_admin)
+        # The open year in every state: a few members submitted, a few in draft, others not yet.
+        for index, (organisation, by) in enumerate(members[2:8]):
+            _declaration(
+                current, organisation, submitted=index % 2 == 0, scale=1 + index % 3, by=by
+            )

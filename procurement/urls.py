@@ -94,5 +94,11 @@ urlpatterns = [
     path("pilotage/campagnes/<int:pk>/modifier/", views.campaign_form, name="campaign_edit"),
     path("pilotage/campagnes/<int:pk>/etat/", views.campaign_state, name="campaign_state"),
     path("pilotage/campagnes/<int:pk>/export.csv", views.campaign_export, name="campaign_export"),
+    path(
+        "pilotage/campagnes/<int:pk>/export.xlsx",
+        views.campaign_export,
+        {"fmt": "xlsx"},
+        name="campaign_export_xlsx",
+    ),
     path("pilotage/campagnes/<int:pk>/relancer/", views.campaign_remind, name="campaign_remind"),
 ]

@@ -22,6 +22,7 @@ from directory.maps import region_map_svg
 from disclosure import DOMINANCE
 from disclosure import THRESHOLD as MIN_MEMBERS
 from procurement.figures import Figure, key_figure_list
+from spreadsheets import Column, add_table, write_only_workbook
 
 from . import charts
 from . import formatting as fmt
@@ -320,11 +321,12 @@ def _text_cell(value):
     return value
 
 
-def _sheet(workbook, title: str, header: list[str], rows) -> None:
-    sheet = workbook.create_sheet(title=title[:31])
-    sheet.append(header)
-    for row in rows:
-        sheet.append([_text_cell(value) for value in row])
+def _sheet(workbook, title: str, header: list, rows) -> None:
+    """A table of the annex (`header`: titles, or spreadsheets.Column with a number format)."""
+    columns = [h if isinstance(h, Column) else Column(str(h), width=16) for h in header]
+    if columns and columns[0].kind == "text" and columns[0].width == 16:
+        columns[0] = Column(columns[0].title, width=40)
+    add_table(workbook, title, columns, ([_text_cell(value) for value in row] for row in rows))
 
 
 def _number_or_ns(value, hidden: bool):
@@ -339,7 +341,13 @@ def _breakdown_sheet(workbook, title: str, first: str, rows: list[ShownRow]):
     _sheet(
         workbook,
         title,
-        [first, _("Membres"), _("PME distinctes"), _("Achats PME (€ HT)"), _("Part (%)")],
+        [
+            first,
+            Column(_("Membres"), "integer"),
+            Column(_("PME distinctes"), "integer"),
+            Column(_("Achats PME (€ HT)"), "euros", width=18),
+            Column(_("Part (%)"), "percent"),
+        ],
         (
             [
                 row.label,
@@ -370,11 +378,9 @@ def _key_figures_sheet(workbook, figures, rows: list[Cell]) -> None:
 
 
 def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None = None) -> bytes:
-    from openpyxl import Workbook
-
     disclosure = disclosure or programme_disclosure(figures)
     tables = programme_tables(figures, disclosure)
-    workbook = Workbook(write_only=True)
+    workbook = write_only_workbook()
     _key_figures_sheet(workbook, figures, programme_key_rows(figures, disclosure))
     _breakdown_sheet(workbook, _("Régions"), _("Région"), tables["region"])
     _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), tables["domain"])
@@ -382,7 +388,11 @@ def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None =
     _sheet(
         workbook,
         _("Classement"),
-        [_("Rang"), _("Membre"), _("Part PME (%)")],
+        [
+            Column(_("Rang"), "integer"),
+            Column(_("Membre"), width=40),
+            Column(_("Part PME (%)"), "percent"),
+        ],
         (
             [m.rank, m.display_name, _number_or_ns(m.sme_share, False)]
             for m in (figures.ranking if figures.ranking_shown else [])
@@ -404,9 +414,7 @@ def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None =
 
 
 def member_xlsx(figures: MemberFigures) -> bytes:
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
+    workbook = write_only_workbook()
     _key_figures_sheet(
         workbook, figures, _key_rows(figures.current, figures.previous, programme=False)
     )
@@ -419,7 +427,12 @@ def member_xlsx(figures: MemberFigures) -> bytes:
     _sheet(
         workbook,
         _("Principales PME"),
-        [_("SIREN"), _("PME"), _("Achats (€ HT)"), _("Commandes")],
+        [
+            Column(_("SIREN"), width=11),
+            Column(_("PME"), width=36),
+            Column(_("Achats (€ HT)"), "money", width=18),
+            Column(_("Commandes"), "integer"),
+        ],
         ([s.siren, s.name, float(s.amount), s.lines] for s in figures.top_smes),
     )
     return _workbook_bytes(workbook)

@@ -114,3 +114,14 @@ def job_counts(campaign: Campaign) -> dict[str, int]:
         done=Count("pk", filter=Q(state=ReportJob.State.DONE)),
         failed=Count("pk", filter=Q(state=ReportJob.State.FAILED)),
     )
+
+
+def version_replaced_by(version: ReportVersion) -> ReportVersion | None:
+    """The published version of the same report that publishing `version` would replace."""
+    return (
+        ReportVersion.objects.filter(
+            campaign_id=version.campaign_id, kind=version.kind, is_published=True
+        )
+        .exclude(pk=version.pk)
+        .first()
+    )

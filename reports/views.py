@@ -149,9 +149,15 @@ def staff_download(request, pk: int, fmt: str):
 
 
 @programme_staff_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def staff_publish(request, pk: int):
+    """GET: what publishing means (public at once, replaces the version shown); POST: publish."""
     version = selectors.get_version_for_staff(pk)
+    if request.method == "GET":
+        replaced = selectors.version_replaced_by(version)
+        return render(
+            request, "reports/staff_publish.html", {"version": version, "replaced": replaced}
+        )
     try:
         services.publish_version(version=version, by=request.user)
         messages.success(

@@ -16,3 +16,9 @@ def sme_profile_card(organisation):
         "profile": profile,
         "completeness": completeness(profile) if profile else None,
     }
+
+
+@register.filter
+def any_selected(items) -> bool:
+    """True when one of a facet group's values is chosen (the group is then shown open)."""
+    return any(item.get("selected") for item in items or ())

@@ -17,8 +17,8 @@ from ..forms import (
     ReopenForm,
     SubmitForm,
 )
+from ..history import readable_changes
 from ..imports.messages import warning_rows
-from ..models import Declaration, OrderLine
 from .common import LINES_PER_PAGE, _error_text, _fr_decimal, _hx
 
 
@@ -312,25 +312,13 @@ def declaration_reopen(request, pk):
     )
 
 
-def _field_labels() -> dict[str, str]:
-    labels = {}
-    for model in (Declaration, OrderLine):
-        for field in model._meta.concrete_fields:
-            labels[field.name] = labels[field.attname] = str(field.verbose_name)
-    return labels
-
-
 def declaration_history(request, pk):
     declaration = selectors.get_declaration_for_user(request, pk)
     page_obj = Paginator(selectors.declaration_history(declaration), 50).get_page(
         request.GET.get("page")
     )
-    labels = _field_labels()
-    for event in page_obj:
-        event.changes = [
-            (labels.get(field, field), before, after)
-            for field, (before, after) in sorted((event.pgh_diff or {}).items())
-        ]
+    page_obj.object_list = list(page_obj.object_list)
+    readable_changes(page_obj.object_list)
     return render(
         request,
         "procurement/declaration_history.html",

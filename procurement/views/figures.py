@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import large_account_required
-from directory.exports import neutralise
+from spreadsheets import Column, add_table, workbook_bytes, write_only_workbook
 
 from .. import figures, selectors
 from ..models import Campaign
@@ -131,10 +131,29 @@ def _line_export_rows(lines, *, decimal_as_text: bool):
         ]
 
 
-def _sheet_number(value):
-    if value is None:
-        return None
-    return round(value, 2) if not isinstance(value, int) else value
+# Figure kinds (procurement.figures) -> XLSX column kinds (spreadsheets).
+SHEET_KINDS = {"euros": "euros", "percent": "percent", "number": "integer", "days": "number"}
+LINE_COLUMNS = [
+    Column(title, kind, width=width)
+    for title, kind, width in zip(
+        LINE_EXPORT_HEADER,
+        [
+            "text",
+            "text",
+            "text",
+            "text",
+            "money",
+            "date",
+            "text",
+            "text",
+            "integer",
+            "text",
+            "text",
+        ],
+        [11, 30, 10, 24, 16, 12, 30, 16, 12, 16, 40],
+        strict=True,
+    )
+]
 
 
 @require_GET
@@ -153,39 +172,56 @@ def account_figures_export(request, fmt):
         )
     if fmt != "xlsx":
         raise Http404
-    from openpyxl import Workbook
-
-    workbook = Workbook(write_only=True)
-    key_sheet = workbook.create_sheet(_("Chiffres clés"))
-    key_sheet.append(_key_table_header(year))
-    for row in _key_table(years, year)[1]:
-        key_sheet.append([row.label, row.value, row.previous, row.change])
-    # The same figures as numbers, one row per year (shares in %, rounded to 2 decimals).
+    workbook = write_only_workbook()
+    add_table(
+        workbook,
+        _("Chiffres clés"),
+        [
+            Column(str(title), width=44 if i == 0 else 16)
+            for i, title in enumerate(_key_table_header(year))
+        ],
+        ([row.label, row.value, row.previous, row.change] for row in _key_table(years, year)[1]),
+    )
+    # The same figures as numbers, one row per year (amounts in €, shares as percentages).
     columns = _year_columns()
-    summary = workbook.create_sheet(_("Années"))
-    summary.append([_("Année"), _("État"), *(str(f.label) for f in columns)])
-    for row in years:
-        summary.append(
-            [
-                row.year,
-                str(row.state_label),
-                *(_sheet_number(f.value(row.figures)) for f in columns),
-            ]
-        )
+    add_table(
+        workbook,
+        _("Années"),
+        [
+            Column(_("Année"), "integer"),
+            Column(_("État"), width=12),
+            *(Column(str(f.label), SHEET_KINDS.get(f.kind, "number")) for f in columns),
+        ],
+        (
+            [row.year, str(row.state_label), *(f.value(row.figures) for f in columns)]
+            for row in years
+        ),
+    )
     for title, rows, key in (
         (_("Régions"), selectors.account_by_region(organisation, year), "region"),
         (_("Domaines"), selectors.account_by_domain(organisation, year), "domain__name"),
     ):
-        sheet = workbook.create_sheet(title)
-        sheet.append([title, _("Montant HT (€)"), _("Lignes"), _("PME")])
-        for row in rows:
-            sheet.append([row[key] or _("Non renseignée"), row["total"], row["lines"], row["smes"]])
-    sheet = workbook.create_sheet(_("Lignes %(year)s") % {"year": year})
-    sheet.append(LINE_EXPORT_HEADER)
-    for row in _line_export_rows(lines, decimal_as_text=False):
-        sheet.append([neutralise(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
+        add_table(
+            workbook,
+            title,
+            [
+                Column(title, width=34),
+                Column(_("Montant HT (€)"), "money"),
+                Column(_("Lignes"), "integer"),
+                Column(_("PME"), "integer"),
+            ],
+            (
+                [row[key] or _("Non renseignée"), row["total"], row["lines"], row["smes"]]
+                for row in rows
+            ),
+        )
+    add_table(
+        workbook,
+        _("Lignes %(year)s") % {"year": year},
+        LINE_COLUMNS,
+        _line_export_rows(lines, decimal_as_text=False),
+    )
+    buffer = io.BytesIO(workbook_bytes(workbook))
     response = HttpResponse(
         buffer.getvalue(),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -5,7 +5,7 @@ from decimal import Decimal
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpResponseRedirect
+from django.http import HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +13,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import programme_staff_required
+from spreadsheets import Column, add_table, workbook_bytes, write_only_workbook
 
 from .. import selectors, services
 from ..forms import (
@@ -108,50 +109,69 @@ STATE_LABELS = {
 }
 
 
+CAMPAIGN_EXPORT_COLUMNS = [
+    Column("Grand compte", width=34),
+    Column("SIREN", width=11),
+    Column("État", width=14),
+    Column("Dernière activité", "datetime"),
+    Column("Achats informatiques (€ HT)", "money", width=18),
+    Column("Achats PME (€ HT)", "money", width=18),
+    Column("Part PME (%)", "percent"),
+    Column("Lignes", "integer"),
+    Column("Lignes contestées", "integer"),
+    Column("Taux de contestation (%)", "percent"),
+    Column("Justification (achats PME > achats informatiques)", width=50),
+]
+
+
 @require_GET
 @programme_staff_required
-def campaign_export(request, pk):
+def campaign_export(request, pk, fmt="csv"):
+    """The dashboard's selection as CSV (French numbers as text) or XLSX (typed cells)."""
     campaign = selectors.get_campaign_for_staff(request, pk)
     filterset = _campaign_filter(request, campaign)
     accounts = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
+    as_text = fmt == "csv"
 
     def rows():
         for org in accounts.iterator(chunk_size=500):
             share = (org.sme_total or Decimal(0)) * 100 / org.it_total if org.it_total else None
             rate = org.disputed_count * 100 / org.line_count if org.line_count else None
+            activity = timezone.localtime(org.last_activity) if org.last_activity else None
+            if as_text:
+                activity = activity.strftime("%d/%m/%Y %H:%M") if activity else ""
+                numbers = [
+                    _fr_decimal(org.it_total),
+                    _fr_decimal(org.sme_total),
+                    _fr_decimal(share),
+                ]
+            else:
+                numbers = [org.it_total, org.sme_total, share]
             yield [
                 org.name,
                 org.siren,
                 STATE_LABELS.get(org.declaration_state, org.declaration_state),
-                timezone.localtime(org.last_activity).strftime("%d/%m/%Y %H:%M")
-                if org.last_activity
-                else "",
-                _fr_decimal(org.it_total),
-                _fr_decimal(org.sme_total),
-                _fr_decimal(share),
+                activity,
+                *numbers,
                 org.line_count,
                 org.disputed_count,
-                _fr_decimal(rate),
+                _fr_decimal(rate) if as_text else rate,
                 org.excess_justification or "",
             ]
 
-    return _csv_response(
-        f"campagne-{campaign.year}-declarations.csv",
-        [
-            "Grand compte",
-            "SIREN",
-            "État",
-            "Dernière activité",
-            "Achats informatiques (€ HT)",
-            "Achats PME (€ HT)",
-            "Part PME (%)",
-            "Lignes",
-            "Lignes contestées",
-            "Taux de contestation (%)",
-            "Justification (achats PME > achats informatiques)",
-        ],
-        rows(),
+    name = f"campagne-{campaign.year}-declarations"
+    if as_text:
+        return _csv_response(
+            f"{name}.csv", [column.title for column in CAMPAIGN_EXPORT_COLUMNS], rows()
+        )
+    workbook = write_only_workbook()
+    add_table(workbook, f"Campagne {campaign.year}", CAMPAIGN_EXPORT_COLUMNS, rows())
+    response = HttpResponse(
+        workbook_bytes(workbook),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
 
 
 @require_POST

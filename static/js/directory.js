@@ -26,6 +26,26 @@
     }
   });
 
+  // A facet group the person opened stays open when the results are replaced.
+  var openGroups = [];
+  document.addEventListener("htmx:beforeSwap", function (event) {
+    if (event.detail.target && event.detail.target.id === "directory-app") {
+      openGroups = Array.prototype.map.call(
+        document.querySelectorAll("#directory-app details[open][id]"),
+        function (el) { return el.id; }
+      );
+    }
+  });
+  document.addEventListener("htmx:afterSwap", function () {
+    openGroups.forEach(function (id) {
+      var group = document.getElementById(id);
+      if (group) {
+        group.open = true;
+      }
+    });
+    openGroups = [];
+  });
+
   // Shorter shareable URLs: the search form does not send its empty fields.
   document.addEventListener("htmx:configRequest", function (event) {
     var form = document.getElementById("directory-form");

@@ -31,3 +31,47 @@
     picker.querySelector("[name=amount]").focus();
   });
 })();
+
+// Keyboard focus after the htmx line actions (otherwise it falls back to the top of the page):
+// after adding a line, the form's first field (or the first field in error) is focused, ready
+// for the next line; after deleting one, the neighbouring row's first link (the next row, else
+// the previous one), else the add form.
+(() => {
+  let pending = null;
+  const firstField = (form) =>
+    form &&
+    (form.querySelector("[aria-invalid=true]") ||
+      form.querySelector("input:not([type=hidden]), select, textarea"));
+
+  document.addEventListener("htmx:beforeRequest", (event) => {
+    const elt = event.detail.elt;
+    if (elt.matches && elt.matches("form[data-line-add]")) {
+      pending = { kind: "add" };
+    } else if (elt.matches && elt.matches("a[data-line-delete]")) {
+      const row = elt.closest("tr");
+      const next = row && (row.nextElementSibling || row.previousElementSibling);
+      pending = { kind: "delete", neighbour: next ? next.id : null };
+    }
+  });
+
+  document.addEventListener("htmx:afterSettle", () => {
+    if (!pending) return;
+    const done = pending;
+    pending = null;
+    let target = null;
+    if (done.kind === "delete" && done.neighbour) {
+      const row = document.getElementById(done.neighbour);
+      if (row) {
+        target = row.querySelector("a[href]");
+        if (!target) {
+          row.setAttribute("tabindex", "-1");
+          target = row;
+        }
+      }
+    }
+    if (!target) {
+      target = firstField(document.querySelector("form[data-line-add]"));
+    }
+    if (target) target.focus();
+  });
+})();

@@ -23,8 +23,8 @@ def test_staff_invite_a_large_account_admin_who_joins_and_reads_in_english(
     page.get_by_label("Mot de passe").fill(PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     enter_second_factor_if_asked(page)  # staff hold an authenticator app
-    expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()
-    page.get_by_role("link", name="Pilotage du programme").click()
+    # Staff land on their home, /pilotage/.
+    expect(page.get_by_role("heading", name="Pilotage du programme")).to_be_visible()
     page.get_by_role("link", name="Gérer les grands comptes").click()
     page.get_by_role("link", name="Nouveau grand compte").click()
     page.get_by_label("Raison sociale").fill("Assurances du Nord")

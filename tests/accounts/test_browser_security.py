@@ -110,7 +110,7 @@ def test_staff_add_a_security_key_and_sign_in_with_it(page):
     page.get_by_role("button", name="Se connecter").click()
     page.get_by_label("Code").fill(totp_code())
     page.get_by_role("button", name="Se connecter").click()
-    expect(page.get_by_role("heading", name="Mon espace")).to_be_visible()
+    expect(page.get_by_role("heading", name="Pilotage du programme")).to_be_visible()
 
     page.get_by_role("link", name="Sécurité du compte").click()
     page.get_by_role("link", name="Ajouter une clé de sécurité").click()

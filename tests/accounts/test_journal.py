@@ -189,10 +189,10 @@ def test_staff_browse_and_filter_the_journal(client, staff):
     assert "Banque Hexagone" in page and "Énergies de France" in page
     assert "Membre → Administrateur" in page
     assert "En attente de validation → Publié" in page
-    # French dates.
-    month = ["janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août",
-             "septembre", "octobre", "novembre", "décembre"][timezone.localdate().month - 1]  # fmt: skip
-    assert month in page
+    # French dates: "30 nov. 2026 à 11:06".
+    month = ["janv.", "févr.", "mars", "avr.", "mai", "juin", "juil.", "août",
+             "sept.", "oct.", "nov.", "déc."][timezone.localdate().month - 1]  # fmt: skip
+    assert f"{timezone.localdate().day} {month} {timezone.localdate().year} à " in page
 
     def rows(**query):
         return client.get(url, query).context["page"].paginator.count

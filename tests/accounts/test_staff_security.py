@@ -107,7 +107,7 @@ def test_staff_without_a_second_factor_still_reach_allauth_pages_and_sign_out(cl
 
 def test_staff_set_up_an_authenticator_app_then_reach_the_staff_pages(client):
     staff = UserFactory(staff=True, second_factor=False)
-    assert sign_in(client, staff)["Location"] == reverse("accounts:dashboard")
+    assert sign_in(client, staff)["Location"] == reverse("accounts:staff_home")
     response = client.get("/pilotage/")
     assert response["Location"] == ACTIVATE
     # allauth asks for the password again before adding an authenticator.

@@ -3,6 +3,7 @@
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from directory.models import Departement, SMEProfile
 from tests.factories import PASSWORD, OrganisationFactory, SMEProfileFactory, UserFactory, member_of
@@ -23,7 +24,7 @@ def sign_in(page, email):
     page.fill("input[name=password]", PASSWORD)
     page.press("input[name=password]", "Enter")
     enter_second_factor_if_asked(page)
-    page.wait_for_url(re.compile(r"/espace/"))
+    page.wait_for_url(re.compile(r"/(espace|pilotage)/"))  # staff land on /pilotage/
     return page
 
 
@@ -93,4 +94,43 @@ def test_sme_registers_is_published_then_found_filtered_and_exported(page, brows
     content = open(download.path(), encoding="utf-8-sig").read()  # noqa: SIM115
     assert "Vigie Lyonnaise" in content and SIREN in content
     assert "Télésurveillance de Rennes" not in content
+    page.context.close()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_keyboard_reaches_the_results_by_the_skip_link_and_facets_fold(browser, live_server):
+    from tests.procurement.test_browser import assert_accessible
+
+    buyer = member_of(OrganisationFactory(name="Grand Compte Clavier"))
+    rennes = Departement.objects.get(code="35")
+    SMEProfileFactory(name="Armor Logiciels", departement=rennes, region=rennes.region)
+    page = sign_in(new_page(browser, live_server.url), buyer.email)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto("/annuaire/")
+    first_result = page.locator("ol.results").get_by_role("link", name="Armor Logiciels")
+    # The first result is in view on a laptop screen (the map sits beside the results).
+    assert first_result.bounding_box()["y"] + 20 < 800
+
+    # From the search box: the button, then "Aller aux résultats"; Enter, Tab: the first result.
+    page.focus("#id_q")
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    skip = page.get_by_role("link", name="Aller aux résultats")
+    expect(skip).to_be_focused()
+    expect(skip).to_be_visible()
+    page.keyboard.press("Enter")
+    page.keyboard.press("Tab")
+    expect(first_result).to_be_focused()
+    assert_accessible(page)
+
+    # Facet groups are folded; a group with a chosen value comes back open.
+    region = page.locator("#facet-region")
+    assert region.evaluate("el => !el.open")
+    region.locator("summary").click()
+    region.locator("#f-region-53").check()
+    page.wait_for_url(re.compile(r"region=53"))
+    page.locator("#facet-region[open]").wait_for()
+    assert page.locator("#facet-domaine").evaluate("el => !el.open")
+    assert_accessible(page)
     page.context.close()

@@ -1,6 +1,7 @@
 """A buyer imports a CSV with one bad line, fixes it, imports, submits; the SME disputes a line."""
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.factories import (
     PASSWORD,
@@ -173,4 +174,49 @@ def test_buyer_maps_own_domain_words_in_an_ods_once(page, tmp_path):
     # The account's mappings can be read and changed on its own page.
     page.goto("/declarations/correspondances-domaines/")
     assert "Paie et RH" in page.locator("table").inner_text()
+    assert_accessible(page)
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_keyboard_focus_stays_in_the_lines_after_an_htmx_add_and_delete(page):
+    from django.conf import settings
+    from django.contrib.sites.models import Site
+
+    from directory.models import Domain
+    from tests.factories import OrderLineFactory
+
+    Site.objects.get_or_create(
+        pk=settings.SITE_ID, defaults={"domain": "testserver", "name": "Pacte"}
+    )
+    domain, _ = Domain.objects.get_or_create(
+        slug="cybersecurite", defaults={"name": "Cybersécurité"}
+    )
+    account = OrganisationFactory(name="Banque Clavier")
+    declaration = DeclarationFactory(campaign=CampaignFactory(year=YEAR), organisation=account)
+    buyer = member_of(account, admin=True)
+    first = OrderLineFactory(declaration=declaration, sme_name="Alpha Logiciels", domain=domain)
+    OrderLineFactory(declaration=declaration, sme_name="Bêta Données", domain=domain)
+
+    sign_in(page, buyer.email)
+    page.goto(f"/declarations/{declaration.pk}/")
+    form = page.locator("form[data-line-add]")
+    form.get_by_label("SIREN de la PME").fill("443061841")
+    form.get_by_label("Raison sociale").fill("Nuagique")
+    form.get_by_label("Montant HT (€)").fill("1 250")
+    form.get_by_label("Date de commande").fill(f"{YEAR}-03-15")
+    form.get_by_label("Domaine").select_option(label=domain.name)
+    form.get_by_role("button", name="Ajouter la ligne").press("Enter")
+    page.get_by_text("Ligne ajoutée.").wait_for()
+    # Focus is back on the form's first field, ready for the next line, not at the page's top.
+    expect(form.get_by_label("SIREN de la PME")).to_be_focused()
+    assert_accessible(page)
+
+    page.on("dialog", lambda dialog: dialog.accept())
+    row = page.locator(f"#line-{first.pk}")
+    neighbour = row.evaluate("row => (row.nextElementSibling || row.previousElementSibling).id")
+    row.get_by_role("link", name="Supprimer").press("Enter")
+    row.wait_for(state="detached")
+    # Focus goes to the neighbouring row's first link ("Modifier …"), not to the page's top.
+    expect(page.locator(f"#{neighbour}").get_by_role("link").first).to_be_focused()
     assert_accessible(page)

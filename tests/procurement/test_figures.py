@@ -80,8 +80,12 @@ def test_history_records_who_changed_what_before_and_after(declaration, buyer, a
     page = client.get(
         reverse("procurement:declaration_history", args=[declaration.pk])
     ).content.decode()
-    assert "Ligne ajoutée" in page and "Ligne modifiée" in page and buyer.email in page
+    assert "Ligne ajoutée" in page and "Ligne modifiée" in page and str(buyer) in page
     assert "achats informatiques externes" in page
+    # Amounts in euros, French style; no bookkeeping column.
+    assert "1\u202f500\u00a0€ → <strong>1\u202f750,25\u00a0€</strong>" in page
+    assert "2\u202f000\u202f000\u00a0€" in page
+    assert "updated" not in page
     client.force_login(admin)
     client.post(reverse("procurement:line_delete", args=[declaration.pk, line.pk]))
     assert (

@@ -5,6 +5,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
+from tests.procurement.test_browser import assert_accessible
 
 from .conftest import ReportData, pdf_text
 
@@ -33,6 +34,10 @@ def test_staff_generate_and_publish_then_a_visitor_downloads(
     expect(page.locator(".badge.done").first).to_be_visible()
     page.reload()  # the state survives a reload
     expect(page.locator(".job-progress").first).to_have_text("100 %")
+    # Publishing asks for confirmation first: the version is public at once.
+    page.get_by_role("link", name="Publier v1…").click()
+    expect(page.get_by_role("heading", name="Publier le rapport 2025 (v1) ?")).to_be_visible()
+    assert_accessible(page)
     page.get_by_role("button", name="Publier v1").click()
     expect(page.get_by_text("La version 1 est publiée")).to_be_visible()
 

@@ -160,7 +160,8 @@ def test_every_key_figure_reads_the_same_on_every_surface(data, client):
         Decimal(str(by_label["Achats auprès des PME innovantes inscrites"]))
         == member.registered_sme_purchases
     )
-    assert Decimal(str(by_label["Part des PME inscrites dans les achats PME"])) == Decimal("25")
+    # Shares are percentages in the sheet: 0.25 shown "25.0%".
+    assert Decimal(str(by_label["Part des PME inscrites dans les achats PME"])) == Decimal("0.25")
     assert by_label["PME distinctes"] == member.distinct_smes
 
     # 4. Its order lines (CSV): recomputing every figure from them gives the same numbers.

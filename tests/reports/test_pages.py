@@ -189,3 +189,19 @@ def test_the_panel_polls_only_while_a_job_is_unfinished(client, report_data, sta
     services.run_job(job_id=job.pk)
     panel = client.get(url, {"annee": 2025}).text
     assert "hx-trigger" not in panel and "100 %" in panel and "Publier v1" in panel
+
+
+def test_publishing_a_version_asks_for_confirmation_first(client, report_data, staff):
+    v1 = generate(report_data.campaign, staff)
+    services.publish_version(version=v1, by=staff)
+    v2 = generate(report_data.campaign, staff)
+    client.force_login(staff)
+    page = client.get(reverse("reports:staff_publish", args=[v2.pk]))
+    assert page.status_code == 200
+    assert "publique dès que vous confirmez" in page.text
+    assert "Elle remplace la version publiée aujourd'hui (v1)" in page.text
+    v2.refresh_from_db()
+    assert not v2.is_published  # showing the confirmation publishes nothing
+    client.post(reverse("reports:staff_publish", args=[v2.pk]))
+    v2.refresh_from_db()
+    assert v2.is_published
