@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from accounts.stored_text import shown
 from directory.models import Domain, SMEProfile
 
 
@@ -351,6 +352,11 @@ class ImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.original_name} ({self.get_state_display()})"
+
+    @property
+    def failure_text(self) -> str:
+        """The failure in the reader's language (stored as its msgid and parameters)."""
+        return shown(self.failure)
 
     @property
     def is_running(self) -> bool:

@@ -30,8 +30,10 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
+from accounts.stored_text import stored
 from directory.models import Domain, HeadcountBand, Region, SMEProfile
 from disclosure import Cell, primary_reason
 from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are the reports' too
@@ -476,7 +478,7 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
     queries (the report job shows it)."""
     previous = previous_campaign(campaign)
     snapshot_at = snapshot_time(campaign)
-    progress(10, _("Chiffres clés, répartitions et classement"))
+    progress(10, stored(gettext_noop("Chiffres clés, répartitions et classement")))
     # Five passes over a year's lines, independent of one another: run side by side (the
     # longest first), so that PostgreSQL uses both cores.
     parts, current, previous_figures, previous_margins, ranked = in_parallel(
@@ -486,7 +488,7 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
         lambda: margins(previous) if previous else {},
         lambda: ranking(campaign),
     )
-    progress(45, _("Classement des membres"))
+    progress(45, stored(gettext_noop("Classement des membres")))
     named, anonymous = participants(campaign)
     return ProgrammeFigures(
         campaign_id=campaign.pk,

@@ -6,6 +6,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from accounts.stored_text import shown
 from procurement.models import Campaign
 
 
@@ -112,6 +113,15 @@ class ReportJob(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.campaign} #{self.pk}"
+
+    @property
+    def step_text(self) -> str:
+        """The current step in the reader's language (stored as its msgid)."""
+        return shown(self.current_step)
+
+    @property
+    def error_text(self) -> str:
+        return shown(self.error_message)
 
     @property
     def is_finished(self) -> bool:
@@ -227,6 +237,10 @@ class ReportVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.campaign} v{self.number}"
+
+    @property
+    def unpublish_reason_text(self) -> str:
+        return shown(self.unpublish_reason)
 
     @property
     def label(self) -> str:

@@ -15,8 +15,10 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation, User
+from accounts.stored_text import stored
 from audit.services import record
 from procurement.models import Campaign, Declaration
 
@@ -52,9 +54,11 @@ def _enqueue(job: ReportJob) -> None:
             logger.exception("report job %s: the broker is unreachable", job_id)
             fail_job(
                 job_id=job_id,
-                message=_(
-                    "La file d'attente des générations est indisponible (Redis) : "
-                    "relancez la génération dans quelques minutes."
+                message=stored(
+                    gettext_noop(
+                        "La file d'attente des générations est indisponible (Redis) : "
+                        "relancez la génération dans quelques minutes."
+                    )
                 ),
             )
 
@@ -68,7 +72,7 @@ def request_programme_report(*, campaign: Campaign, by: User) -> ReportJob:
             kind=ReportKind.PROGRAMME,
             campaign=campaign,
             requested_by=by,
-            current_step=_("En attente d'un worker"),
+            current_step=stored(gettext_noop("En attente d'un worker")),
         )
         _enqueue(job)
     return job
@@ -97,7 +101,7 @@ def request_member_reports(
                 campaign=campaign,
                 organisation=organisation,
                 requested_by=by,
-                current_step=_("En attente d'un worker"),
+                current_step=stored(gettext_noop("En attente d'un worker")),
             )
             for organisation in accounts
         )
@@ -117,9 +121,10 @@ def retry_job(*, job: ReportJob, by: User) -> ReportJob:
             )
         if job.state != ReportJob.State.FAILED:
             job.state = ReportJob.State.FAILED
-            job.error_message = _(
-                "Interrompue (le worker ne répondait plus) ; relancée par %(who)s."
-            ) % {"who": by.email}
+            job.error_message = stored(
+                gettext_noop("Interrompue (le worker ne répondait plus) ; relancée par %(who)s."),
+                who=by.email,
+            )
             job.finished_at = timezone.now()
             job.save(update_fields=["state", "error_message", "finished_at"])
         retry = ReportJob.objects.create(
@@ -128,7 +133,7 @@ def retry_job(*, job: ReportJob, by: User) -> ReportJob:
             organisation=job.organisation,
             requested_by=by,
             retry_of=job,
-            current_step=_("En attente d'un worker"),
+            current_step=stored(gettext_noop("En attente d'un worker")),
         )
         _enqueue(retry)
     return retry
@@ -142,10 +147,12 @@ class JobSuperseded(Exception):
 
 
 def _interrupted_message() -> str:
-    return _(
-        "La génération s'est arrêtée à deux reprises sans que le worker donne signe de vie "
-        "(serveur arrêté, mémoire insuffisante ou durée maximale dépassée). Relancez-la ; "
-        "si cela se reproduit, prévenez l'équipe technique."
+    return stored(
+        gettext_noop(
+            "La génération s'est arrêtée à deux reprises sans que le worker donne signe de vie "
+            "(serveur arrêté, mémoire insuffisante ou durée maximale dépassée). Relancez-la ; "
+            "si cela se reproduit, prévenez l'équipe technique."
+        )
     )
 
 
@@ -178,7 +185,11 @@ def claim_job(*, job_id: int) -> ReportJob | None:
         job.attempts += 1
         job.started_at = job.heartbeat_at = now
         job.progress = 1
-        job.current_step = _("Démarrage") if job.attempts == 1 else _("Reprise depuis le début")
+        job.current_step = stored(
+            gettext_noop("Démarrage")
+            if job.attempts == 1
+            else gettext_noop("Reprise depuis le début")
+        )
         job.save(
             update_fields=[
                 "state",
@@ -237,22 +248,22 @@ def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]
         )
         # Which cells are "n.s." (threshold, dominance, secondary suppression), decided once.
         disclosure = rendering.programme_disclosure(figures)
-        _step(job, 55, _("Mise en page du PDF"))
+        _step(job, 55, stored(gettext_noop("Mise en page du PDF")))
         pdf = rendering.programme_pdf(figures, version_number=number, disclosure=disclosure)
-        _step(job, 85, _("Annexe XLSX"))
+        _step(job, 85, stored(gettext_noop("Annexe XLSX")))
         xlsx = rendering.programme_xlsx(figures, disclosure=disclosure)
         summary = {
             "rows": rendering.key_figures_summary(figures, disclosure),
             "suppressed_cells": disclosure.counts(),
         }
     else:
-        _step(job, 10, _("Calcul des chiffres du membre"))
+        _step(job, 10, stored(gettext_noop("Calcul des chiffres du membre")))
         figures = report_figures.member_figures(
             campaign, organisation=job.organisation, medians=_programme_medians(campaign)
         )
-        _step(job, 55, _("Mise en page du PDF"))
+        _step(job, 55, stored(gettext_noop("Mise en page du PDF")))
         pdf = rendering.member_pdf(figures, version_number=number)
-        _step(job, 85, _("Annexe XLSX"))
+        _step(job, 85, stored(gettext_noop("Annexe XLSX")))
         xlsx = rendering.member_xlsx(figures)
         summary = {}
     return pdf, xlsx, summary, figures.snapshot_at, number
@@ -295,7 +306,7 @@ def _save_version(
         job.version = version
         job.state = ReportJob.State.DONE
         job.progress = 100
-        job.current_step = _("Terminé")
+        job.current_step = stored(gettext_noop("Terminé"))
         job.finished_at = timezone.now()
         job.peak_memory_mb = _peak_memory_mb()
         job.save(
@@ -336,7 +347,7 @@ def run_job(*, job_id: int) -> ReportVersion | None:
     try:
         with Heartbeat(job_id=job.pk, attempt=job.attempts):
             pdf, xlsx, summary, snapshot_at, number = _render(job)
-            _step(job, 95, _("Enregistrement des fichiers"))
+            _step(job, 95, stored(gettext_noop("Enregistrement des fichiers")))
             return _save_version(job, pdf, xlsx, summary, snapshot_at, number)
     except JobSuperseded:
         logger.warning("report job %s: run %s superseded, result dropped", job_id, job.attempts)
@@ -345,8 +356,11 @@ def run_job(*, job_id: int) -> ReportVersion | None:
         logger.exception("report job %s failed", job_id)
         fail_job(
             job_id=job_id,
-            message=_("Échec à l'étape « %(step)s » : %(error)s")
-            % {"step": job.current_step, "error": describe_error(exc)},
+            message=stored(
+                gettext_noop("Échec à l'étape « %(step)s » : %(error)s"),
+                step=job.current_step,
+                error=describe_error(exc),
+            ),
             attempt=job.attempts,
         )
         return None
@@ -369,8 +383,10 @@ def sweep_stale_jobs() -> dict[str, int]:
                 job.state = ReportJob.State.QUEUED
                 job.progress = 0
                 job.heartbeat_at = None
-                job.current_step = _(
-                    "Relancée automatiquement : le worker s'est arrêté pendant la génération"
+                job.current_step = stored(
+                    gettext_noop(
+                        "Relancée automatiquement : le worker s'est arrêté pendant la génération"
+                    )
                 )
                 job.save(update_fields=["state", "progress", "heartbeat_at", "current_step"])
                 _enqueue(job)
@@ -390,11 +406,14 @@ def describe_error(exc: BaseException) -> str:
     from celery.exceptions import SoftTimeLimitExceeded
 
     if isinstance(exc, SoftTimeLimitExceeded):
-        return _("durée maximale de %(seconds)s s dépassée.") % {"seconds": SOFT_TIME_LIMIT_S}
+        return stored(
+            gettext_noop("durée maximale de %(seconds)s s dépassée."), seconds=SOFT_TIME_LIMIT_S
+        )
     if isinstance(exc, OSError):
-        return _("impossible d'écrire les fichiers du rapport (%(error)s).") % {
-            "error": exc.strerror or exc.__class__.__name__
-        }
+        return stored(
+            gettext_noop("impossible d'écrire les fichiers du rapport (%(error)s)."),
+            error=exc.strerror or exc.__class__.__name__,
+        )
     text = str(exc).strip() or exc.__class__.__name__
     return f"{text} ({exc.__class__.__name__})"
 
@@ -417,9 +436,9 @@ def publish_version(*, version: ReportVersion, by: User) -> ReportVersion:
             old.is_published = False
             old.unpublished_at = now
             old.unpublished_by = by
-            old.unpublish_reason = _("Remplacée par la version %(number)s.") % {
-                "number": version.number
-            }
+            old.unpublish_reason = stored(
+                gettext_noop("Remplacée par la version %(number)s."), number=version.number
+            )
             old.save(
                 update_fields=[
                     "is_published",

@@ -52,6 +52,16 @@ def _emails_inline(request, settings):
 
 
 @pytest.fixture(autouse=True)
+def _french_to_start_with():
+    """Each test starts in French, whatever language a previous test's request left active."""
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _no_rate_limits(settings):
     settings.ACCOUNT_RATE_LIMITS = False
 

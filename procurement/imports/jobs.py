@@ -23,7 +23,9 @@ from django.core.exceptions import ValidationError
 from django.db import DatabaseError, connections, transaction
 from django.db.models import F, Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from accounts.stored_text import stored
 
 from ..models import ImportJob
 from . import pipeline
@@ -153,28 +155,39 @@ def failure_message(exc: BaseException, *, job_id: int) -> str:
             exc = cause
             break
     if isinstance(exc, SoftTimeLimitExceeded):
-        return _(
-            "Le traitement a dépassé la durée maximale de %(minutes)s minutes et a été arrêté. "
-            "Rien n'a été enregistré : découpez le fichier en plusieurs fichiers plus petits."
-        ) % {"minutes": SOFT_TIME_LIMIT_S // 60}
+        return stored(
+            gettext_noop(
+                "Le traitement a dépassé la durée maximale de %(minutes)s minutes et a été arrêté. "
+                "Rien n'a été enregistré : découpez le fichier en plusieurs fichiers plus petits."
+            ),
+            minutes=SOFT_TIME_LIMIT_S // 60,
+        )
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     if isinstance(exc, FileNotFoundError):
-        return _(
-            "Le fichier de cet import n'est plus disponible sur le serveur. "
-            "Rien n'a été enregistré : envoyez-le de nouveau."
+        return stored(
+            gettext_noop(
+                "Le fichier de cet import n'est plus disponible sur le serveur. "
+                "Rien n'a été enregistré : envoyez-le de nouveau."
+            )
         )
     if isinstance(exc, DatabaseError):
-        return _(
-            "La base de données n'a pas pu enregistrer cet import (import n° %(id)s). "
-            "Rien n'a été enregistré : réessayez dans quelques minutes."
-        ) % {"id": job_id}
-    return _(
-        "Une erreur inattendue a interrompu le traitement du fichier (import n° %(id)s). "
-        "Rien n'a été enregistré : vérifiez que le fichier s'ouvre dans un tableur, puis "
-        "envoyez-le de nouveau ; si l'erreur se répète, écrivez à l'équipe du programme en "
-        "citant ce numéro."
-    ) % {"id": job_id}
+        return stored(
+            gettext_noop(
+                "La base de données n'a pas pu enregistrer cet import (import n° %(id)s). "
+                "Rien n'a été enregistré : réessayez dans quelques minutes."
+            ),
+            id=job_id,
+        )
+    return stored(
+        gettext_noop(
+            "Une erreur inattendue a interrompu le traitement du fichier (import n° %(id)s). "
+            "Rien n'a été enregistré : vérifiez que le fichier s'ouvre dans un tableur, puis "
+            "envoyez-le de nouveau ; si l'erreur se répète, écrivez à l'équipe du programme en "
+            "citant ce numéro."
+        ),
+        id=job_id,
+    )
 
 
 def fail(job_id: int, message: str) -> bool:
@@ -224,9 +237,11 @@ def run_import(*, job_id: int, by_id: int, attempt: int = 1) -> ImportJob | None
     except pipeline.DeclarationLocked:
         fail(
             job.pk,
-            _(
-                "La déclaration n'est plus modifiable (soumise, ou campagne fermée) : "
-                "rien n'a été importé."
+            stored(
+                gettext_noop(
+                    "La déclaration n'est plus modifiable (soumise, ou campagne fermée) : "
+                    "rien n'a été importé."
+                )
             ),
         )
     except Exception as exc:
@@ -260,14 +275,19 @@ def sweep_stale_jobs(*, now: datetime.datetime | None = None) -> dict[str, list[
         for job in jobs:
             phase = IMPORT if job.state == ImportJob.State.IMPORTING else VALIDATE
             if job.attempts >= MAX_ATTEMPTS:
-                message = _(
-                    "Le traitement s'est interrompu à plusieurs reprises (arrêt du serveur de "
-                    "traitement). Rien n'a été enregistré : envoyez le fichier de nouveau."
+                message = stored(
+                    gettext_noop(
+                        "Le traitement s'est interrompu à plusieurs reprises (arrêt du serveur de "
+                        "traitement). Rien n'a été enregistré : envoyez le fichier de nouveau."
+                    )
                 )
                 if phase == IMPORT:
-                    message = _(
-                        "L'import s'est interrompu à plusieurs reprises (arrêt du serveur de "
-                        "traitement). Aucune ligne n'a été écrite : envoyez le fichier de nouveau."
+                    message = stored(
+                        gettext_noop(
+                            "L'import s'est interrompu à plusieurs reprises (arrêt du serveur de "
+                            "traitement). Aucune ligne n'a été écrite : envoyez le fichier de "
+                            "nouveau."
+                        )
                     )
                 job.state = ImportJob.State.FAILED
                 job.failure = message

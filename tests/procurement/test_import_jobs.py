@@ -77,8 +77,8 @@ def upload(name: str, data: bytes):
 
 def assert_readable_failure(job: ImportJob) -> None:
     assert job.state == ImportJob.State.FAILED
-    assert job.failure and "Rien n'a été enregistré" in job.failure
-    assert not any(word in job.failure for word in TRACEBACK_WORDS), job.failure
+    assert job.failure_text and "Rien n'a été enregistré" in job.failure_text
+    assert not any(word in job.failure_text for word in TRACEBACK_WORDS), job.failure_text
 
 
 def wait_until_settled(job: ImportJob, timeout: float = 60) -> ImportJob:
@@ -119,11 +119,11 @@ def test_unexpected_error_ends_failed_with_a_message_not_a_traceback(declaration
     assert response.status_code == 302
     assert not job.run_in_background
     assert_readable_failure(job)
-    assert f"import n° {job.pk}" in job.failure
+    assert f"import n° {job.pk}" in job.failure_text
     page = client.get(response["Location"])
     text = page.content.decode()
     assert page.status_code == 200
-    assert "L'import a échoué" in text and job.failure.split(" (")[0] in text
+    assert "L'import a échoué" in text and job.failure_text.split(" (")[0] in text
     assert "Recommencer avec un nouveau fichier" in text
     assert not Path(settings.MEDIA_ROOT, "imports", "staged", f"job-{job.pk}.tsv").exists()
     declaration_page = client.get(reverse("procurement:declaration_detail", args=[declaration.pk]))
@@ -144,7 +144,7 @@ def test_staged_file_vanished_fails_the_import_and_keeps_the_previous_lines(
     assert response.status_code == 302
     job.refresh_from_db()
     assert_readable_failure(job)
-    assert "n'est plus disponible" in job.failure
+    assert "n'est plus disponible" in job.failure_text
     # all or nothing: the archive and the deletion were rolled back with the failed copy
     assert set(OrderLine.objects.filter(declaration=declaration)) == set(previous)
     assert not ReplacedLine.objects.exists()
@@ -251,7 +251,7 @@ def test_sweeper_requeues_a_silent_job_once_then_fails_it(
     assert not sent
     job.refresh_from_db()
     assert job.state == ImportJob.State.FAILED
-    assert "interrompu à plusieurs reprises" in job.failure
+    assert "interrompu à plusieurs reprises" in job.failure_text
     page = client.get(detail)
     assert "interrompu à plusieurs reprises" in page.content.decode()
     assert "Recommencer avec un nouveau fichier" in page.content.decode()
@@ -311,7 +311,7 @@ def test_worker_import_whose_staged_file_vanished_ends_failed(worker_declaration
     text = rows_csv([GOOD.replace("BC-1", f"BC-{i}") for i in range(5_100)])
     job = import_file(worker_declaration, buyer, csv_upload(text))
     job = wait_until_settled(job)
-    assert job.state == ImportJob.State.VALID, (job.errors[:3], job.failure)
+    assert job.state == ImportJob.State.VALID, (job.errors[:3], job.failure_text)
     Path(settings.MEDIA_ROOT, job.staged_file).unlink()
     client.force_login(buyer)
     client.post(
@@ -335,7 +335,7 @@ def test_sweep_task_requeues_a_dead_workers_job_and_the_worker_finishes_it(
     _stuck(job, state=ImportJob.State.VALIDATING, seconds_ago=300)
     sweep_import_jobs.delay()
     job = wait_until_settled(job)
-    assert job.state == ImportJob.State.VALID, job.failure
+    assert job.state == ImportJob.State.VALID, job.failure_text
     assert (job.attempts, job.claimed_attempt) == (2, 2)
     assert job.valid_rows == 3
 
@@ -483,3 +483,18 @@ def test_sweeper_skips_an_import_whose_transaction_is_still_open(declaration, bu
         release.set()
         thread.join()
     assert jobs.sweep_stale_jobs()["requeued"] == [job.pk]  # released and still silent
+
+
+def test_a_failure_reads_in_the_language_of_whoever_looks(declaration, buyer, client):
+    """Written once (by a worker, in French), shown in French or English to each reader."""
+    client.force_login(buyer)
+    with staging_blocked(settings.MEDIA_ROOT):
+        response = client.post(
+            reverse("procurement:import_upload", args=[declaration.pk]),
+            {"file": csv_upload(rows_csv([GOOD] * 3))},
+        )
+    assert "Une erreur inattendue" in client.get(response["Location"]).content.decode()
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    english = client.get(response["Location"]).content.decode()
+    assert "Une erreur inattendue" not in english
+    assert "unexpected error" in english.lower()

@@ -37,13 +37,13 @@ def test_failed_render_is_recorded_and_a_retry_works(client, report_data, settin
     assert services.run_job(job_id=job.pk) is None
     job.refresh_from_db()
     assert job.state == ReportJob.State.FAILED
-    assert "Enregistrement des fichiers" in job.error_message
-    assert "impossible d'écrire les fichiers du rapport" in job.error_message
+    assert "Enregistrement des fichiers" in job.error_text
+    assert "impossible d'écrire les fichiers du rapport" in job.error_text
     assert job.finished_at and job.version is None
 
     client.force_login(staff)
     page = client.get(reverse("reports:staff_reports"), {"annee": 2025})
-    assert job.error_message in page.text.replace("&#x27;", "'")
+    assert job.error_text in page.text.replace("&#x27;", "'")
     assert "Relancer" in page.text
 
     settings.MEDIA_ROOT = good_media_root
@@ -92,7 +92,7 @@ def test_the_sweep_requeues_a_silent_job_once_then_fails_it(
     assert len(sent) == 1
     job.refresh_from_db()
     assert job.state == ReportJob.State.QUEUED and job.progress == 0
-    assert "Relancée automatiquement" in job.current_step
+    assert "Relancée automatiquement" in job.step_text
 
     # The new message runs it to the end; the killed worker's message, back an hour later,
     # finds it done and does nothing (one version only).
@@ -113,7 +113,7 @@ def test_the_sweep_requeues_a_silent_job_once_then_fails_it(
     assert services.sweep_stale_jobs() == {"requeued": 0, "failed": 1}
     second.refresh_from_db()
     assert second.state == ReportJob.State.FAILED
-    assert "sans que le worker donne signe de vie" in second.error_message
+    assert "sans que le worker donne signe de vie" in second.error_text
     assert services.retry_job(job=second, by=staff).state == ReportJob.State.QUEUED
 
 
@@ -145,7 +145,7 @@ def test_staff_retry_a_job_whose_worker_went_silent(client, report_data):
     assert reverse("reports:staff_retry", args=[job.pk]) in panel.text
     assert client.post(reverse("reports:staff_retry", args=[job.pk])).status_code == 302
     job.refresh_from_db()
-    assert job.state == ReportJob.State.FAILED and staff.email in job.error_message
+    assert job.state == ReportJob.State.FAILED and staff.email in job.error_text
     retry = ReportJob.objects.get(retry_of=job)
     assert services.run_job(job_id=retry.pk).number == 1
 
@@ -173,7 +173,7 @@ def test_reports_render_on_empty_and_incomplete_data(db):
     empty = CampaignFactory(year=2030, preparing=True)
     job = services.request_programme_report(campaign=empty, by=staff)
     version = services.run_job(job_id=job.pk)
-    assert version is not None, ReportJob.objects.get(pk=job.pk).error_message
+    assert version is not None, ReportJob.objects.get(pk=job.pk).error_text
     text = pdf_text(version.pdf.read())
     assert "Aucune commande déclarée" in text and "n.s." in text
 
@@ -182,7 +182,7 @@ def test_reports_render_on_empty_and_incomplete_data(db):
     assert declaration.state == Declaration.State.SUBMITTED
     (member_job,) = services.request_member_reports(campaign=empty, by=staff)
     member_version = services.run_job(job_id=member_job.pk)
-    assert member_version is not None, ReportJob.objects.get(pk=member_job.pk).error_message
+    assert member_version is not None, ReportJob.objects.get(pk=member_job.pk).error_text
     assert declaration.organisation.name in pdf_text(member_version.pdf.read())
 
 
@@ -213,5 +213,5 @@ def test_with_the_broker_down_a_request_fails_the_job_with_a_message(
         celery_app.amqp._producer_pool = None
     assert response.status_code == 302
     job = ReportJob.objects.get(kind="programme")
-    assert job.state == ReportJob.State.FAILED and "indisponible" in job.error_message
+    assert job.state == ReportJob.State.FAILED and "indisponible" in job.error_text
     assert job.can_retry

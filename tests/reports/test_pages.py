@@ -50,7 +50,7 @@ def test_visitor_sees_only_published_reports_and_downloads_them(client, report_d
     # Publishing another version replaces the first one.
     services.publish_version(version=v2, by=staff)
     v1.refresh_from_db()
-    assert not v1.is_published and "Remplacée par la version 2" in v1.unpublish_reason
+    assert not v1.is_published and "Remplacée par la version 2" in v1.unpublish_reason_text
     assert client.get(reverse("reports:public_pdf", args=[v1.pk])).status_code == 404
     assert client.get(reverse("reports:public_pdf", args=[v2.pk])).status_code == 200
 
