@@ -137,3 +137,23 @@ def test_contacts_named_by_admin_only(client, account, admin):
     assert client.post(url, data).status_code == 302
     assert selectors.contacts_of(account.pk).mediator_email == "mediation@banque.test"
     assert "Mona Médiatrice" in client.get(url).content.decode()
+
+
+def test_sme_sees_the_account_contacts_on_its_declared_orders(client, account, admin):
+    from tests.factories import SMEProfileFactory
+
+    services.save_contacts(
+        organisation=account,
+        by=admin,
+        correspondent_name="Paul PME",
+        correspondent_email="pme@banque.test",
+        mediator_name="Mona Médiatrice",
+        mediator_email="mediation@banque.test",
+    )
+    profile = SMEProfileFactory()
+    declaration = declare(account, CampaignFactory(year=YEAR), it_total="1000", lines=[])
+    OrderLineFactory(declaration=declaration, sme_profile=profile)
+    submit(declaration)
+    client.force_login(member_of(profile.organisation))
+    page = client.get(reverse("procurement:sme_orders")).content.decode()
+    assert "pme@banque.test" in page and "Mona Médiatrice" in page
