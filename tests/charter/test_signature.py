@@ -4,6 +4,7 @@ import datetime
 import io
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -155,7 +156,7 @@ def test_unverified_sme_cannot_sign_the_providers_charter(db):
 
 def test_sme_cannot_sign_the_members_charter(version):
     sme = OrganisationFactory(sme=True)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.sign(
             organisation=sme,
             version=version,
@@ -225,7 +226,7 @@ def test_old_version_can_no_longer_be_signed_and_published_version_is_final(
 
 def test_only_staff_publish(version, admin):
     draft = make_version(number=2, published=False)
-    with pytest.raises(Exception):
+    with pytest.raises(PermissionDenied):
         services.publish_version(version=draft, by=admin)
 
 
