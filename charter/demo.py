@@ -1,7 +1,8 @@
 """Demo data of the charter (idempotent): the members' charter in two versions (the second one
 in force, with a renewal deadline), the providers' charter, a signed member (Banque Hexagone, with
 its contacts and targets for the closed year), a member « à renouveler » (Énergies de France), an
-unsigned member (Transports Métropole), and Cyberbase signed up to the providers' charter."""
+unsigned member (Transports Métropole), Cyberbase signed up to the providers' charter, and one
+dispute in each state on Banque Hexagone's submitted declaration of the open campaign."""
 
 import datetime
 
@@ -9,7 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
-from procurement.models import Campaign
+from procurement.models import Campaign, Declaration, Dispute, OrderLine
 
 from .models import CharterVersion, Commitment, Contacts, Signature, Targets
 
@@ -164,3 +165,59 @@ def seed() -> None:
                     "updated_by": buyer,
                 },
             )
+        _disputes(bank, now)
+
+
+DISPUTES = [
+    # state, SME comment, account's answer, its comment, resolution
+    (Dispute.State.OPEN, "Cette commande n'est pas de nous.", "", "", ""),
+    (
+        Dispute.State.ANSWERED,
+        "Le montant est de 8 000 €, pas 12 000 €.",
+        Dispute.Answer.STAND,
+        "Le bon de commande signé porte bien 12 000 € HT.",
+        "",
+    ),
+    (
+        Dispute.State.ESCALATED,
+        "Commande annulée en avril.",
+        Dispute.Answer.STAND,
+        "L'annulation n'a pas été confirmée par écrit.",
+        "",
+    ),
+    (
+        Dispute.State.RESOLVED,
+        "Date de commande erronée.",
+        Dispute.Answer.CORRECT,
+        "Vous avez raison : nous corrigerons la date.",
+        "",
+    ),
+]
+
+
+def _disputes(bank, now) -> None:
+    declaration = Declaration.objects.filter(
+        organisation=bank,
+        state=Declaration.State.SUBMITTED,
+        campaign__state=Campaign.State.OPEN,
+    ).first()
+    if declaration is None or Dispute.objects.filter(line__declaration=declaration).exists():
+        return
+    lines = list(declaration.lines.order_by("id")[: len(DISPUTES)])
+    day = datetime.timedelta(days=1)
+    for line, (state, comment, answer, answer_comment, _resolution) in zip(
+        lines, DISPUTES, strict=False
+    ):
+        OrderLine.objects.filter(pk=line.pk).update(
+            sme_status=OrderLine.SMEStatus.DISPUTED, sme_comment=comment, sme_responded_at=now
+        )
+        Dispute.objects.create(
+            line=line,
+            state=state,
+            opened_at=now - 10 * day,
+            answer=answer,
+            answer_comment=answer_comment,
+            answered_at=now - 7 * day if answer else None,
+            escalated_at=now - 5 * day if state == Dispute.State.ESCALATED else None,
+            resolved_at=now - 4 * day if state == Dispute.State.RESOLVED else None,
+        )

@@ -4,6 +4,7 @@ from django.core.management import call_command
 from accounts.models import Organisation
 from charter import selectors
 from charter.models import Signature, Targets
+from procurement.models import Dispute
 
 pytestmark = pytest.mark.django_db
 
@@ -20,3 +21,5 @@ def test_demo_has_signed_to_renew_and_unsigned_members_and_targets(capsys):
     assert Signature.objects.filter(organisation=bank).count() == 2
     targets = Targets.objects.get(organisation=bank)
     assert selectors.target_results(bank, targets.campaign)
+    states = set(Dispute.objects.values_list("state", flat=True))
+    assert states == {"open", "answered", "escalated", "resolved"}
