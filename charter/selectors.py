@@ -283,3 +283,26 @@ def programme_target_counts(campaign: Campaign) -> list[TargetCount]:
             )
         )
     return counts
+
+
+def member_report_targets(*, organisation_id: int, campaign_id: int) -> list[TargetResult] | None:
+    """What the member report shows of the charter: the targets against the submitted figures."""
+    organisation = Organisation.objects.filter(pk=organisation_id).first()
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if organisation is None or campaign is None:
+        return None
+    return target_results(organisation, campaign)
+
+
+def programme_report_charter(*, campaign_id: int) -> dict:
+    """What the programme report shows of the charter: members meeting each target (small counts
+    suppressed) and the disputes' time to resolve."""
+    from procurement.disputes import time_to_resolve
+
+    campaign = Campaign.objects.filter(pk=campaign_id).first()
+    if campaign is None:
+        return {"target_counts": [], "disputes": None}
+    return {
+        "target_counts": programme_target_counts(campaign),
+        "disputes": time_to_resolve(campaign),
+    }

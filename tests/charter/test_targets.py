@@ -157,3 +157,29 @@ def test_sme_sees_the_account_contacts_on_its_declared_orders(client, account, a
     client.force_login(member_of(profile.organisation))
     page = client.get(reverse("procurement:sme_orders")).content.decode()
     assert "pme@banque.test" in page and "Mona Médiatrice" in page
+
+
+def test_member_and_programme_reports_show_the_charter(account, admin):
+    import io
+
+    from pypdf import PdfReader
+
+    from reports import figures as report_figures
+    from reports import rendering
+
+    campaign = CampaignFactory(year=YEAR)
+    declaration = declare(account, campaign, it_total="100000", lines=[("30000", 20)])
+    services.save_targets(
+        organisation=account, campaign=campaign, by=admin, sme_share=Decimal("25")
+    )
+    submit(declaration)
+    member = report_figures.member_figures(campaign, organisation=account)
+    pdf = rendering.member_pdf(member, version_number=1)
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf)).pages)
+    assert "Vos objectifs de la charte" in text and "atteint" in text
+    programme = rendering.programme_context(
+        report_figures.programme_figures(campaign), version_number=1
+    )
+    # One member set the target: the count is not shown (fewer than three).
+    (share,) = [c for c in programme["charter"]["target_counts"] if c.label.startswith("Part PME")]
+    assert share.members_met is None
