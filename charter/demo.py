@@ -10,6 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from accounts.models import Organisation, User
+from directory.reference import PROVIDERS_CHARTER_LABEL
+from directory.services import set_granted_label
 from procurement.models import Campaign, Declaration, Dispute, OrderLine
 
 from .models import CharterVersion, Commitment, Contacts, Signature, Targets
@@ -145,6 +147,7 @@ def seed() -> None:
         sme_admin = User.objects.filter(email="sme@example.org").first()
         if cyberbase is not None and cyberbase.is_verified:
             _sign(cyberbase, providers, sme_admin, "Sophie Marchand", "Présidente", now)
+            set_granted_label(siren=CYBERBASE_SIREN, slug=PROVIDERS_CHARTER_LABEL, granted=True)
         closed = Campaign.objects.filter(
             year=timezone.localdate().year - 1, state=Campaign.State.CLOSED
         ).first()

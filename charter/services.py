@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from accounts.mail import send_later
 from accounts.models import Membership, Organisation, Role, User
 from audit.services import record
+from directory.reference import PROVIDERS_CHARTER_LABEL
+from directory.services import set_granted_label
 from procurement.models import Campaign, Declaration
 
 from . import selectors
@@ -140,6 +142,9 @@ def sign(
             # "Signataire depuis": the date of the first signature, kept on the organisation.
             organisation.charter_signed_on = timezone.localdate(signature.signed_at)
             organisation.save(update_fields=["charter_signed_on"])
+        if version.kind == CharterVersion.Kind.PROVIDERS:
+            # A badge in the directory and a facet to filter on: a label the programme grants.
+            set_granted_label(siren=organisation.siren, slug=PROVIDERS_CHARTER_LABEL, granted=True)
         signature_id = signature.pk
         transaction.on_commit(lambda: _enqueue_certificate(signature_id))
     return signature
