@@ -6,35 +6,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('procurement', '0006_import_preview_and_domain_mappings'),
+        ("procurement", "0006_import_preview_and_domain_mappings"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Dispute',
+            name="Dispute",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('state', models.CharField(choices=[('open', 'Ouverte'), ('answered', 'Répondue'), ('resolved', 'Résolue'), ('escalated', 'Portée au médiateur')], default='open', max_length=10, verbose_name='état')),
-                ('opened_at', models.DateTimeField(verbose_name='ouverte le')),
-                ('answer', models.CharField(blank=True, choices=[('stand', 'Nous maintenons la commande'), ('correct', 'Nous corrigeons la commande')], max_length=10, verbose_name='réponse')),
-                ('answer_comment', models.TextField(blank=True, verbose_name='commentaire du grand compte')),
-                ('answered_at', models.DateTimeField(blank=True, null=True)),
-                ('escalated_at', models.DateTimeField(blank=True, null=True)),
-                ('resolved_at', models.DateTimeField(blank=True, null=True)),
-                ('resolution_comment', models.TextField(blank=True, verbose_name='conclusion')),
-                ('answered_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('line', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='dispute', to='procurement.orderline')),
-                ('resolved_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("open", "Ouverte"),
+                            ("answered", "Répondue"),
+                            ("resolved", "Résolue"),
+                            ("escalated", "Portée au médiateur"),
+                        ],
+                        default="open",
+                        max_length=10,
+                        verbose_name="état",
+                    ),
+                ),
+                ("opened_at", models.DateTimeField(verbose_name="ouverte le")),
+                (
+                    "answer",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("stand", "Nous maintenons la commande"),
+                            ("correct", "Nous corrigeons la commande"),
+                        ],
+                        max_length=10,
+                        verbose_name="réponse",
+                    ),
+                ),
+                (
+                    "answer_comment",
+                    models.TextField(blank=True, verbose_name="commentaire du grand compte"),
+                ),
+                ("answered_at", models.DateTimeField(blank=True, null=True)),
+                ("escalated_at", models.DateTimeField(blank=True, null=True)),
+                ("resolved_at", models.DateTimeField(blank=True, null=True)),
+                ("resolution_comment", models.TextField(blank=True, verbose_name="conclusion")),
+                (
+                    "answered_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "line",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="dispute",
+                        to="procurement.orderline",
+                    ),
+                ),
+                (
+                    "resolved_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'contestation',
-                'verbose_name_plural': 'contestations',
-                'ordering': ['-opened_at', '-pk'],
-                'indexes': [models.Index(fields=['state', 'opened_at'], name='dispute_state_opened')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('state__in', ['open', 'answered', 'resolved', 'escalated'])), name='dispute_state_valid'), models.CheckConstraint(condition=models.Q(('answer__in', ['', 'stand', 'correct'])), name='dispute_answer_valid')],
+                "verbose_name": "contestation",
+                "verbose_name_plural": "contestations",
+                "ordering": ["-opened_at", "-pk"],
+                "indexes": [
+                    models.Index(fields=["state", "opened_at"], name="dispute_state_opened")
+                ],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(
+                            ("state__in", ["open", "answered", "resolved", "escalated"])
+                        ),
+                        name="dispute_state_valid",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("answer__in", ["", "stand", "correct"])),
+                        name="dispute_answer_valid",
+                    ),
+                ],
             },
         ),
     ]
