@@ -134,7 +134,8 @@ class OrganisationAdmin(admin.ModelAdmin):
     list_filter = ["kind", "public_naming"]
     search_fields = ["name", "siren"]
     # An SME's identity is verified in moderation (with evidence, a reason and the journal).
-    readonly_fields = ["verified_at", "verified_by"]
+    # "Signataire depuis" follows the online signatures (charter app), never typed by staff.
+    readonly_fields = ["verified_at", "verified_by", "charter_signed_on"]
     inlines = [MembershipInline]
 
 

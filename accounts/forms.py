@@ -42,8 +42,9 @@ class LargeAccountForm(forms.ModelForm):
 
     class Meta:
         model = Organisation
-        fields = ["name", "siren", "sector", "joined_on", "charter_signed_on", "public_naming"]
-        widgets = {"joined_on": DateInput(), "charter_signed_on": DateInput()}
+        # "Signataire depuis" is kept by the charter app from the online signatures.
+        fields = ["name", "siren", "sector", "joined_on", "public_naming"]
+        widgets = {"joined_on": DateInput()}
 
     def clean_siren(self) -> str:
         return "".join((self.cleaned_data.get("siren") or "").split())

@@ -346,7 +346,6 @@ def create_large_account(
     siren: str,
     sector: str = "",
     joined_on: datetime.date | None = None,
-    charter_signed_on: datetime.date | None = None,
     public_naming: bool = False,
     admin_email: str,
     by: User,
@@ -373,7 +372,6 @@ def create_large_account(
             siren=siren,
             sector=sector,
             joined_on=joined_on,
-            charter_signed_on=charter_signed_on,
             public_naming=public_naming,
         )
         organisation.full_clean()

@@ -285,7 +285,6 @@ def large_account_create(request):
                 siren=data["siren"],
                 sector=data["sector"],
                 joined_on=data["joined_on"],
-                charter_signed_on=data["charter_signed_on"],
                 public_naming=data["public_naming"],
                 admin_email=data["admin_email"],
                 by=request.user,

@@ -16,6 +16,7 @@ from .models import (
     RevenueBand,
     SMEProfile,
 )
+from .reference import GRANTED_LABELS
 from .search import MAX_QUERY_LENGTH, Criteria, Sort
 
 YEAR_MIN, YEAR_MAX = 1800, 2100
@@ -99,7 +100,7 @@ class ProfileForm(forms.ModelForm):
         label=_("Domaines"),
     )
     labels = forms.ModelMultipleChoiceField(
-        queryset=Label.objects.all(),
+        queryset=Label.objects.exclude(slug__in=GRANTED_LABELS),
         widget=forms.CheckboxSelectMultiple,
         required=False,
         label=_("Labels d'innovation"),
@@ -135,6 +136,13 @@ class ProfileForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["naf"].label_from_instance = lambda n: f"{n.code} – {n.label}"
         self.fields["departement"].label_from_instance = lambda d: f"{d.code} – {d.name}"
+
+    def clean_labels(self):
+        """Labels the programme granted stay on the profile (the SME does not see them here)."""
+        chosen = list(self.cleaned_data["labels"])
+        if self.instance.pk:
+            chosen += list(self.instance.labels.filter(slug__in=GRANTED_LABELS))
+        return chosen
 
 
 class RejectForm(forms.Form):

@@ -32,6 +32,12 @@ DOMAINS = [
     ("green-it", "Numérique responsable", "Green IT"),
 ]
 
+# Labels the programme grants (never ticked by an SME on its profile): the charter app grants this
+# one to the verified SMEs that signed the providers' quality charter. Created by a charter
+# migration; shown as a badge and filtered on like any label.
+PROVIDERS_CHARTER_LABEL = "charte-prestataires"
+GRANTED_LABELS = (PROVIDERS_CHARTER_LABEL,)
+
 LABELS = [
     ("jei", "Jeune entreprise innovante (JEI)", "Young innovative company (JEI)"),
     ("french-tech", "French Tech", "French Tech"),

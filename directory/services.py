@@ -24,6 +24,7 @@ from audit.services import record
 from .models import (
     ArbitrationRequest,
     JoinRequest,
+    Label,
     ProfileChange,
     SMEProfile,
     VerificationDocument,
@@ -248,6 +249,24 @@ def sync_denormalised(profile: SMEProfile) -> None:
         domain_ids=[d.pk for d in domains],
         label_ids=sorted(profile.labels.values_list("id", flat=True)),
     )
+
+
+def set_granted_label(*, siren: str, slug: str, granted: bool) -> bool:
+    """Give (or take back) a label the programme grants, e.g. the providers' charter signed
+    (`reference.GRANTED_LABELS`); the facet arrays follow. False when the SIREN has no profile."""
+    profile = SMEProfile.objects.filter(siren=siren).first()
+    label = Label.objects.filter(slug=slug).first()
+    if profile is None or label is None:
+        return False
+    with transaction.atomic():
+        if granted:
+            profile.labels.add(label)
+        else:
+            profile.labels.remove(label)
+        sync_denormalised(profile)
+        if profile.state == SMEProfile.State.PUBLISHED:
+            transaction.on_commit(bump_version)
+    return True
 
 
 def update_profile(*, profile: SMEProfile, form, by: User) -> SMEProfile:

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "procurement",
+    "charter",
     "reports",
 ]
 
@@ -337,6 +338,12 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-report-jobs": {"task": "reports.tasks.sweep_report_jobs", **_SWEEP},
     "sweep-import-jobs": {"task": "procurement.tasks.sweep_import_jobs", **_SWEEP},
     "sweep-outbox": {"task": "accounts.tasks.sweep_outbox", **_SWEEP},
+    # At most one reminder a day per signatory (the day is recorded): an hourly run is enough.
+    "charter-renewal-reminders": {
+        "task": "charter.tasks.send_renewal_reminders",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
 }
 
 # --- Security ---------------------------------------------------------------------------------

@@ -514,3 +514,55 @@ class DeclarationFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.declaration_id} ({self.computed_at:%Y-%m-%d})"
+
+
+class Dispute(models.Model):
+    """An SME disputed a line: the account answers (stands by it, or corrects it), the SME accepts
+    the answer or escalates to the mediator; programme staff settle an escalated dispute.
+
+    open -> answered -> resolved | escalated -> resolved (an SME confirming the line resolves it
+    at any time)."""
+
+    class State(models.TextChoices):
+        OPEN = "open", _("Ouverte")
+        ANSWERED = "answered", _("Répondue")
+        RESOLVED = "resolved", _("Résolue")
+        ESCALATED = "escalated", _("Portée au médiateur")
+
+    class Answer(models.TextChoices):
+        STAND = "stand", _("Nous maintenons la commande")
+        CORRECT = "correct", _("Nous corrigeons la commande")
+
+    line = models.OneToOneField(OrderLine, on_delete=models.CASCADE, related_name="dispute")
+    state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.OPEN)
+    opened_at = models.DateTimeField(_("ouverte le"))
+    answer = models.CharField(_("réponse"), max_length=10, choices=Answer.choices, blank=True)
+    answer_comment = models.TextField(_("commentaire du grand compte"), blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    escalated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    resolution_comment = models.TextField(_("conclusion"), blank=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("contestation")
+        verbose_name_plural = _("contestations")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["open", "answered", "resolved", "escalated"]),
+                name="dispute_state_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(answer__in=["", "stand", "correct"]), name="dispute_answer_valid"
+            ),
+        ]
+        indexes = [models.Index(fields=["state", "opened_at"], name="dispute_state_opened")]
+
+    def __str__(self) -> str:
+        return f"{self.line} ({self.state})"

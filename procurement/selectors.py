@@ -28,6 +28,7 @@ from .imports.pipeline import OUTLIER_FACTOR, money
 from .models import (
     Campaign,
     Declaration,
+    Dispute,
     DomainMapping,
     ImportJob,
     OrderLine,
@@ -226,6 +227,10 @@ def sme_lines(organisation: Organisation) -> QuerySet[OrderLine]:
             sme_profile_id=organisation.siren, declaration__state=Declaration.State.SUBMITTED
         )
         .select_related("declaration__campaign", "declaration__organisation", "domain")
+        .annotate(
+            dispute_pk=Subquery(Dispute.objects.filter(line=OuterRef("pk")).values("pk")[:1]),
+            dispute_state=Subquery(Dispute.objects.filter(line=OuterRef("pk")).values("state")[:1]),
+        )
         .order_by(
             "-declaration__campaign__year", "declaration__organisation__name", "order_date", "id"
         )

@@ -25,7 +25,7 @@ from accounts.models import Membership, Organisation, Role, User
 from audit.services import record
 from directory.models import Domain, SMEProfile
 
-from . import figures, selectors
+from . import disputes, figures, selectors
 from .imports import (
     BACKGROUND_ABOVE_ROWS,
     BACKGROUND_ABOVE_XML_BYTES,
@@ -369,6 +369,11 @@ def respond_to_line(*, line: OrderLine, by: User, status: str, comment: str) -> 
                 "updated_at",
             ]
         )
+        # The dispute loop (procurement/disputes.py): the account's SME correspondent is told.
+        if status == OrderLine.SMEStatus.DISPUTED:
+            disputes.open_dispute(line=line, comment=line.sme_comment)
+        else:
+            disputes.close_on_confirmation(line=line, by=by)
     return line
 
 

@@ -82,6 +82,15 @@ urlpatterns = [
     ),
     # SME
     path("commandes-declarees/", views.sme_orders, name="sme_orders"),
+    path("commandes-declarees/contestations/<int:pk>/", views.sme_dispute, name="sme_dispute"),
+    path("declarations/contestations/", views.account_disputes, name="account_disputes"),
+    path("declarations/contestations/<int:pk>/", views.dispute_answer, name="dispute_answer"),
+    path("pilotage/contestations/", views.staff_disputes, name="staff_disputes"),
+    path(
+        "pilotage/contestations/<int:pk>/",
+        views.staff_dispute_settle,
+        name="staff_dispute_settle",
+    ),
     path(
         "commandes-declarees/<int:line_pk>/repondre/",
         views.sme_order_respond,

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
+from charter.selectors import member_report_targets, programme_report_charter
 from directory.exports import neutralise
 from directory.maps import region_map_svg
 from disclosure import DOMINANCE
@@ -242,6 +243,8 @@ def programme_context(
         "snapshot_at": timezone.localtime(figures.snapshot_at),
         "min_members": MIN_MEMBERS,
         "dominance_percent": int(DOMINANCE * 100),
+        # The charter: how many members met each target, the disputes' time to resolve.
+        "charter": programme_report_charter(campaign_id=figures.campaign_id),
     }
 
 
@@ -280,6 +283,10 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "medians_partly_suppressed": not medians.suppressed
         and not all(medians.shown(name) for name in MEDIAN_NAMES),
         "min_members": MIN_MEMBERS,
+        # The charter: the member's yearly targets against its submitted figures.
+        "charter_targets": member_report_targets(
+            organisation_id=figures.organisation_id, campaign_id=figures.campaign_id
+        ),
     }
 
 

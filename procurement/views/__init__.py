@@ -15,6 +15,13 @@ from .declarations import (
     line_row,
     sme_autocomplete,
 )
+from .disputes import (
+    account_disputes,
+    dispute_answer,
+    sme_dispute,
+    staff_dispute_settle,
+    staff_disputes,
+)
 from .figures import account_figures, account_figures_export, account_key_figures_export
 from .imports import (
     domain_mappings,
@@ -39,6 +46,7 @@ from .staff import (
 )
 
 __all__ = [
+    "account_disputes",
     "account_figures",
     "account_figures_export",
     "account_key_figures_export",
@@ -55,6 +63,7 @@ __all__ = [
     "declaration_submit",
     "declaration_total",
     "declaration_totals",
+    "dispute_answer",
     "domain_mappings",
     "import_cancel",
     "import_confirm",
@@ -70,9 +79,12 @@ __all__ = [
     "line_edit",
     "line_row",
     "sme_autocomplete",
+    "sme_dispute",
     "sme_order_respond",
     "sme_orders",
     "smes_to_vouch_for",
     "staff_campaigns",
+    "staff_dispute_settle",
+    "staff_disputes",
     "vouch",
 ]

@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from accounts.decorators import large_account_admin_required, sme_required
 from accounts.models import Membership
 
-from .. import selectors, services
+from .. import contacts, selectors, services
 from ..forms import SMEResponseForm, VouchForm
 
 
@@ -19,6 +19,14 @@ def sme_orders(request):
     page_obj = Paginator(selectors.sme_lines(request.organisation), 50).get_page(
         request.GET.get("page")
     )
+    # The SME correspondent and mediator of each account on this page (named in the charter).
+    accounts = {
+        line.declaration.organisation_id: line.declaration.organisation for line in page_obj
+    }
+    named = contacts.for_accounts(accounts)
+    account_contacts = [
+        (accounts[pk], named[pk]) for pk in sorted(named, key=lambda k: accounts[k].name)
+    ]
     return render(
         request,
         "procurement/sme_orders.html",
@@ -26,6 +34,7 @@ def sme_orders(request):
             "page_obj": page_obj,
             "form": SMEResponseForm(),
             "verified": request.organisation.is_verified,
+            "account_contacts": account_contacts,
         },
     )
 

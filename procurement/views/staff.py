@@ -15,7 +15,7 @@ from django.views.decorators.http import require_GET, require_POST
 from accounts.decorators import programme_staff_required
 from spreadsheets import Column, add_table, workbook_bytes, write_only_workbook
 
-from .. import selectors, services
+from .. import disputes, selectors, services
 from ..forms import (
     CampaignAccountFilter,
     CampaignForm,
@@ -97,6 +97,7 @@ def campaign_dashboard(request, pk):
             "summary": selectors.campaign_summary(campaign),
             "querystring": query.urlencode(),
             "to_remind": services.accounts_to_remind(campaign).count(),
+            "disputes": disputes.time_to_resolve(campaign),
         },
     )
 

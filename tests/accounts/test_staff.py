@@ -91,7 +91,6 @@ def test_staff_create_a_large_account_and_invite_its_admin(
                 "siren": siren[:3] + " " + siren[3:],
                 "sector": "Assurance",
                 "joined_on": "2026-01-15",
-                "charter_signed_on": "2026-02-01",
                 "public_naming": "on",
                 "admin_email": "dsi@assurances.test",
             },
@@ -100,7 +99,7 @@ def test_staff_create_a_large_account_and_invite_its_admin(
     assert response["Location"] == reverse("accounts:organisation", args=[account.pk])
     assert account.kind == Organisation.Kind.LARGE_ACCOUNT
     assert account.public_naming
-    assert str(account.charter_signed_on) == "2026-02-01"
+    assert account.charter_signed_on is None  # kept by the online signatures
     invitation = Invitation.objects.get(organisation=account)
     assert invitation.email == "dsi@assurances.test"
     assert invitation.role == Role.ADMIN

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from charter import demo as charter_demo
 from directory import demo as directory_demo
 from procurement import demo as procurement_demo
 from reports import demo as reports_demo
@@ -39,7 +40,13 @@ class Command(BaseCommand):
 
     def seeders(self):
         """Each app's demo seeder, from the bottom app up."""
-        return [accounts_demo.seed, directory_demo.seed, procurement_demo.seed, reports_demo.seed]
+        return [
+            accounts_demo.seed,
+            directory_demo.seed,
+            procurement_demo.seed,
+            charter_demo.seed,
+            reports_demo.seed,
+        ]
 
     def print_logins(self):
         self.stdout.write("")
