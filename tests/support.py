@@ -26,3 +26,30 @@ def enter_second_factor_if_asked(page) -> None:
         page.get_by_label("Code").fill(totp_code())
         page.get_by_role("button", name="Se connecter").click()
         page.wait_for_url(lambda url: "/2fa/authenticate/" not in url)
+
+
+WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+
+
+def axe_violations(page) -> list[tuple[str, list]]:
+    """axe-core's WCAG 2.1 A/AA violations on the page as a person sees it once htmx has settled
+    (a loading indicator caught half-faded would be judged at its passing opacity)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+    page.wait_for_timeout(300)  # the indicator's 0.2 s fade
+    results = Axe().run(
+        page,
+        options={"runOnly": {"type": "tag", "values": WCAG_21_AA}, "resultTypes": ["violations"]},
+    )
+    return [
+        (v["id"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]
+    ]
+
+
+def assert_accessible(page) -> None:
+    """Zero axe-core WCAG 2.1 A/AA violations."""
+    violations = axe_violations(page)
+    assert not violations, (page.url, violations)

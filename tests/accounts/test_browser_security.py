@@ -8,18 +8,7 @@ from playwright.sync_api import expect
 
 from procurement import services as procurement_services
 from tests.factories import PASSWORD, DeclarationFactory, UserFactory, totp_code
-
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
-
-
-def assert_accessible(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=WCAG_AA)
-    violations = [
-        (v["id"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]
-    ]
-    assert violations == [], page.url
+from tests.support import assert_accessible
 
 
 @pytest.mark.browser

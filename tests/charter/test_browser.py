@@ -12,7 +12,8 @@ from tests.factories import (
     OrganisationFactory,
     member_of,
 )
-from tests.procurement.test_browser import assert_accessible, sign_in
+from tests.procurement.test_browser import sign_in
+from tests.support import assert_accessible
 
 from .conftest import YEAR, make_version
 

@@ -100,7 +100,7 @@ def test_sme_registers_is_published_then_found_filtered_and_exported(page, brows
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_keyboard_reaches_the_results_by_the_skip_link_and_facets_fold(browser, live_server):
-    from tests.procurement.test_browser import assert_accessible
+    from tests.support import assert_accessible
 
     buyer = member_of(OrganisationFactory(name="Grand Compte Clavier"))
     rennes = Departement.objects.get(code="35")

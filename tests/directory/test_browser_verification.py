@@ -18,22 +18,12 @@ from tests.factories import (
     UserFactory,
     member_of,
 )
+from tests.support import assert_accessible
 
 from .test_browser import new_page, sign_in
 
 SIREN = "732829320"
-WCAG_AA = {"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]}}
 PDF = b"%PDF-1.7\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def assert_accessible(page) -> None:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options=WCAG_AA)
-    violations = [
-        (v["id"], [node["target"] for node in v["nodes"]]) for v in results.response["violations"]
-    ]
-    assert violations == [], page.url
 
 
 @pytest.mark.browser

@@ -11,6 +11,7 @@ from tests.factories import (
     SMEProfileFactory,
     member_of,
 )
+from tests.support import assert_accessible
 
 from .conftest import YEAR
 
@@ -92,21 +93,6 @@ def test_buyer_imports_fixes_submits_and_sme_disputes(page, tmp_path):
     page.get_by_label("Commentaire").fill("Commande de 10 000 € seulement")
     page.get_by_role("button", name="Enregistrer ma réponse").click()
     assert "Contestée" in page.locator("#main table").inner_text()
-
-
-def assert_accessible(page):
-    """Zero axe-core WCAG 2.1 A/AA violations on the page as it is."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(
-        page,
-        options={
-            "runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]},
-            "resultTypes": ["violations"],
-        },
-    )
-    violations = results.response["violations"]
-    assert not violations, [(v["id"], [n["target"] for n in v["nodes"]]) for v in violations]
 
 
 @pytest.mark.browser

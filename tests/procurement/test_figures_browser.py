@@ -13,18 +13,10 @@ from tests.factories import (
     SMEProfileFactory,
     member_of,
 )
+from tests.support import axe_violations
 
 from .conftest import YEAR
 from .test_browser import sign_in
-
-WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
-
-
-def axe_violations(page) -> list[str]:
-    from axe_playwright_python.sync_playwright import Axe
-
-    results = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_21_AA}})
-    return [violation["id"] for violation in results.response["violations"]]
 
 
 @pytest.mark.browser

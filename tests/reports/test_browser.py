@@ -5,7 +5,7 @@ from django.conf import settings as django_settings
 from playwright.sync_api import expect
 
 from tests.factories import UserFactory
-from tests.procurement.test_browser import assert_accessible
+from tests.support import assert_accessible
 
 from .conftest import ReportData, pdf_text
 
