@@ -1,7 +1,7 @@
 """`make bench [BENCH=group]`: build realistic data in a database of its own, print figures.
 
 Each figure is one JSON line on stdout: {"bench": NAME, "value": V, "unit": U}.
-Progress and notes go to stderr.  Groups: directory, import, reports (all by default).
+Progress and notes go to stderr.  Groups: directory, import, reports, load (all by default).
 The bench database (`<name>_bench`) is dropped and rebuilt at each run, so figures are comparable.
 """
 
@@ -11,7 +11,7 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-GROUPS = ["directory", "import", "reports"]
+GROUPS = ["directory", "import", "reports", "load"]
 
 
 def bench_database_url() -> str:
