@@ -1,4 +1,4 @@
-from .selectors import memberships_for
+from .selectors import request_memberships
 
 
 def organisation(request):
@@ -9,5 +9,5 @@ def organisation(request):
     membership = request.membership or None
     return {
         "active_membership": membership,
-        "user_memberships": memberships_for(user),
+        "user_memberships": request_memberships(request),
     }

@@ -23,9 +23,19 @@ def memberships_for(user) -> list[Membership]:
     )
 
 
+def request_memberships(request: HttpRequest) -> list[Membership]:
+    """The person's memberships, read once per request (the middleware, the page header and the
+    view all ask)."""
+    memberships = getattr(request, "_pacte_memberships", None)
+    if memberships is None:
+        memberships = memberships_for(request.user)
+        request._pacte_memberships = memberships
+    return memberships
+
+
 def active_membership(request: HttpRequest) -> Membership | None:
     """The membership the person acts through: the one chosen in the session, else the first."""
-    memberships = memberships_for(request.user)
+    memberships = request_memberships(request)
     if not memberships:
         return None
     chosen = request.session.get(SESSION_KEY)

@@ -1,7 +1,7 @@
 """`make bench [BENCH=group]`: build realistic data in a database of its own, print figures.
 
 Each figure is one JSON line on stdout: {"bench": NAME, "value": V, "unit": U}.
-Progress and notes go to stderr.  Groups: directory, import, reports (all by default), and
+Progress and notes go to stderr.  Groups: directory, import, reports, load (all by default), and
 reports10y (ten years of orders, opt-in: it takes about a quarter of an hour).
 The bench database (`<name>_bench`) is dropped and rebuilt at each run, so figures are comparable;
 with BENCH_REUSE=1 it is kept (migrated) and the groups that can reuse their seeded data do so
@@ -14,7 +14,7 @@ import sys
 import time
 from urllib.parse import urlsplit, urlunsplit
 
-GROUPS = ["directory", "import", "reports"]
+GROUPS = ["directory", "import", "reports", "load"]
 OPT_IN = ["reports10y"]
 
 

@@ -11,6 +11,12 @@ Figures (see README):
   directory/search.py), which the seeding builds as the Celery task enqueued by bump_version does
   whenever the published directory changes; it holds nothing specific to the measured queries;
 - directory_sql_p95_ms: the sum of the SQL time of each of those pages;
+- directory_queries_max: the most SQL statements one of those pages ran (session, user and
+  organisation included);
+- directory_floor_ms: the floor, p95 over the same queries in the same run of the bare SQL of each
+  page (bare_sql_ms: its total and facet counts in one statement, its rows in another, straight
+  from the profiles); directory_page_floor_ratio: directory_page_p95_ms / directory_floor_ms
+  (below 1: the page costs less than the bare SQL, thanks to the indexes kept in Redis);
 - directory_page_warm_p95_ms: the same pages once their facet counts are cached (counts of text
   searches; without text the facet index is as fast as the cache and nothing more is cached);
 - directory_facet_index_build_s: building the facet index of 100,000 profiles, as the worker does
@@ -24,7 +30,7 @@ import time
 from django.core.cache import cache
 from django.db import connection
 from django.test import Client
-from django.test.utils import override_settings
+from django.test.utils import CaptureQueriesContext, override_settings
 
 from bench.report import emit, median, p95, timed
 
@@ -95,6 +101,42 @@ def queries() -> list[dict]:
     return out
 
 
+def criteria_of(params: dict):
+    from django.http import QueryDict
+
+    from directory.forms import DirectoryFilterSet
+    from directory.selectors import reference
+
+    query = QueryDict(mutable=True)
+    for key, value in params.items():
+        query.setlist(key, value if isinstance(value, list) else [value])
+    return DirectoryFilterSet(query, reference=reference()).criteria()
+
+
+def bare_sql_ms(params: dict, per_page: int = 20) -> float:
+    """The floor of one directory page: the SQL time of the minimal statements that give its rows
+    and its counts straight from the profiles, without any index kept outside PostgreSQL: the
+    total and every facet's counts in one statement (GROUPING SETS), and the page's rows, ordered
+    (by ts_rank with text), with their region and département."""
+    from directory.search import FACETS, _count_in_sql, matches
+
+    criteria = criteria_of(params)
+    page = max(1, int(params.get("page", 1)))
+    rows = (
+        matches(criteria)
+        .select_related("region", "departement")
+        .defer("search_vector", "published_snapshot")
+    )
+    rows_sql, rows_params = rows[(page - 1) * per_page : page * per_page].query.sql_with_params()
+    timer = SqlTimer()
+    with connection.execute_wrapper(timer):
+        _count_in_sql(criteria, [*FACETS, "total"])
+        with connection.cursor() as cursor:
+            cursor.execute(rows_sql, rows_params)
+            cursor.fetchall()
+    return timer.total * 1000
+
+
 def run() -> None:
     from accounts.models import Organisation
     from directory.bench_data import seed_smes
@@ -133,18 +175,21 @@ def run() -> None:
         # puts each query's counts in the cache, and "warm" measures pages served from it.
         passes = (("prime", False), ("cold", True), ("fill", False), ("warm", False))
         for label, clear in passes:
-            page_ms, sql_ms = [], []
+            page_ms, sql_ms, floor_ms, counts = [], [], [], []
             for params in cases:
                 if clear:
                     forget_cached_counts()
                 timer = SqlTimer()
-                with connection.execute_wrapper(timer):
+                with connection.execute_wrapper(timer), CaptureQueriesContext(connection) as ctx:
                     started = time.perf_counter()
                     response = client.get("/annuaire/", params)
                     elapsed = time.perf_counter() - started
                 assert response.status_code == 200, (params, response.status_code)
                 page_ms.append(elapsed * 1000)
                 sql_ms.append(timer.total * 1000)
+                counts.append(len(ctx.captured_queries))
+                if label == "cold":
+                    floor_ms.append(bare_sql_ms(params))
             if label in ("prime", "fill"):
                 continue
             slowest = sorted(zip(page_ms, [repr(c) for c in cases], strict=True))[-3:]
@@ -154,25 +199,26 @@ def run() -> None:
                 file=sys.stderr,
             )
             if label == "cold":
+                print(
+                    f"floor (bare SQL of each page: its rows, its total and facet counts): "
+                    f"median {median(floor_ms):.1f} ms, p95 {p95(floor_ms):.1f} ms; "
+                    f"queries per page: at most {max(counts)}",
+                    file=sys.stderr,
+                )
                 emit("directory_page_median_ms", median(page_ms), "ms")
                 emit("directory_page_p95_ms", p95(page_ms), "ms")
                 emit("directory_sql_p95_ms", p95(sql_ms), "ms")
+                emit("directory_queries_max", max(counts), "queries")
+                emit("directory_floor_ms", p95(floor_ms), "ms")
+                emit("directory_page_floor_ratio", p95(page_ms) / p95(floor_ms), "ratio")
             else:
                 emit("directory_page_warm_p95_ms", p95(page_ms), "ms")
 
         # A selection of about 10,000 rows: Île-de-France, 10 to 49 employees.
-        from directory.forms import DirectoryFilterSet
         from directory.search import facet_counts
-        from directory.selectors import reference
 
         params = {"region": "11", "effectif": ["11", "12"]}
-        ref = reference()
-        from django.http import QueryDict
-
-        query = QueryDict(mutable=True)
-        for key, value in params.items():
-            query.setlist(key, value if isinstance(value, list) else [value])
-        rows = facet_counts(DirectoryFilterSet(query, reference=ref).criteria()).total
+        rows = facet_counts(criteria_of(params)).total
         started = time.perf_counter()
         response = client.get("/annuaire/export.csv", params)
         size = sum(len(chunk) for chunk in response.streaming_content)

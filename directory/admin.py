@@ -2,13 +2,30 @@
 moderated in the portal (directory:moderation), so the admin shows them read-only."""
 
 from django.contrib import admin
+from django.db import transaction
 
-from . import services
+from . import selectors, services
 from .models import Domain, JoinRequest, Label, ProfileChange, SMEProfile
 
 
+class TaxonomyAdmin(admin.ModelAdmin):
+    """Domains and labels: the directory page keeps them in the cache; forget them on change."""
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        transaction.on_commit(selectors.forget_reference)
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        transaction.on_commit(selectors.forget_reference)
+
+    def delete_queryset(self, request, queryset):
+        super().delete_queryset(request, queryset)
+        transaction.on_commit(selectors.forget_reference)
+
+
 @admin.register(Domain)
-class DomainAdmin(admin.ModelAdmin):
+class DomainAdmin(TaxonomyAdmin):
     list_display = ["name", "slug", "position", "is_active"]
     list_editable = ["position", "is_active"]
     prepopulated_fields = {"slug": ["name"]}
@@ -21,7 +38,7 @@ class DomainAdmin(admin.ModelAdmin):
 
 
 @admin.register(Label)
-class LabelAdmin(admin.ModelAdmin):
+class LabelAdmin(TaxonomyAdmin):
     list_display = ["name", "slug", "position"]
     list_editable = ["position"]
     prepopulated_fields = {"slug": ["name"]}

@@ -1,10 +1,13 @@
 """Reading the directory: look-ups scoped to the person, autocomplete, counts per region."""
 
+import contextlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
 
+from django.conf import settings
 from django.contrib.postgres.search import TrigramWordSimilarity
+from django.core.cache import cache
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -158,14 +161,40 @@ class Reference:
         return {lab.pk: lab for lab in self.labels}
 
 
+REFERENCE_KEY = "directory:reference"
+REFERENCE_SECONDS = 300
+
+
 def reference() -> Reference:
-    """Regions, départements, domains and labels: four small queries."""
-    return Reference(
+    """Regions, départements, domains and labels (four small queries), kept in the cache for a
+    few minutes: every directory page needs them, and staff change the taxonomy rarely (the
+    admin forgets them then, see forget_reference)."""
+    use_cache = not getattr(settings, "TESTING", False) or getattr(
+        settings, "DIRECTORY_FACET_CACHE", False
+    )
+    if use_cache:
+        try:
+            cached = cache.get(REFERENCE_KEY)
+        except Exception:  # a cache outage must not break the directory
+            cached = None
+        if cached is not None:
+            return cached
+    ref = Reference(
         regions=list(Region.objects.order_by("name")),
         departements=list(Departement.objects.order_by("code")),
         domains=list(Domain.objects.order_by("position", "name")),
         labels=list(Label.objects.order_by("position", "name")),
     )
+    if use_cache:
+        with contextlib.suppress(Exception):
+            cache.set(REFERENCE_KEY, ref, REFERENCE_SECONDS)
+    return ref
+
+
+def forget_reference() -> None:
+    """Called when staff change the domains or the labels."""
+    with contextlib.suppress(Exception):
+        cache.delete(REFERENCE_KEY)
 
 
 @dataclass

@@ -153,3 +153,89 @@ def test_the_worker_builds_the_index_when_a_profile_is_published(
         facets = facet_counts(Criteria(regions=("53",)))
     assert facets.total == 2  # Nuage Sécurisé and the profile just published
     assert facets.of("region") == search._count_in_sql(Criteria(), ["region"])["region"]
+
+
+@pytest.mark.django_db
+def test_common_words_give_the_counts_and_name_order_of_sql(settings):
+    """A search whose words are all common is answered from the index: the same counts and, by
+    name, the same page as PostgreSQL."""
+    settings.DIRECTORY_COMMON_WORD_MIN_DOCS = 2
+    directory()
+    profile("Sécurité Logiciels", dept="35", domains=["cybersecurite"], founded_year=2015)
+    build_facet_index()
+    index = search._loaded["index"]
+    assert "logiciel" in index["by_name"]["word"]
+    assert "paie" not in index["by_name"]["word"]  # in one profile only
+    cyber = Domain.objects.get(slug="cybersecurite").pk
+    for criteria in [
+        Criteria(q="logiciels", sort=Sort.NAME),
+        Criteria(q="logiciel sécurité", sort=Sort.NAME),
+        Criteria(q="LOGICIEL", regions=("53", "52"), sort=Sort.NAME),
+        Criteria(q="securite", domain_ids=(cyber,), year_min=2010, sort=Sort.NAME),
+    ]:
+        words = search._broad_words(index, criteria)
+        assert words, criteria
+        expected = search._count_in_sql(criteria, NAMES)
+        got = search._count_broad(index["by_name"], criteria, words, NAMES, window=(0, 20))
+        for name in NAMES:
+            assert got.get(name, {}) == expected.get(name, {}), (criteria, name)
+        ordered = list(search.matches(criteria).values_list("id", flat=True))
+        assert got["page"] == ordered, criteria
+        assert search.text_page_ids(criteria, offset=1, limit=1) == ordered[1:2]
+    # A rare word, a phrase, an "or" or a negation keep the SQL path (exact ts_rank).
+    for q in ("paie", '"logiciel securite"', "logiciel or paie", "logiciel -paie"):
+        assert search._broad_words(index, Criteria(q=q)) is None, q
+
+
+@pytest.mark.django_db
+def test_common_words_rank_name_matches_first_then_keywords_then_description(settings):
+    settings.DIRECTORY_COMMON_WORD_MIN_DOCS = 2
+    profile("Zeta Logiciel")  # in the name
+    profile("Alpha", keywords="logiciel")  # in the keywords
+    profile("Aardvark", description="Un logiciel.")  # in the description only
+    profile("Beta Logiciel", description="Logiciel.")
+    build_facet_index()
+    ids = search.text_page_ids(Criteria(q="logiciel"), offset=0, limit=10)
+    names = list(SMEProfile.objects.filter(id__in=ids).values_list("id", "name"))
+    by_id = dict(names)
+    assert [by_id[i] for i in ids] == ["Beta Logiciel", "Zeta Logiciel", "Alpha", "Aardvark"]
+    assert search.text_page_ids(Criteria(q="logiciel"), offset=3, limit=10) == ids[3:]
+
+
+def _forget_counts() -> None:
+    """As the benchmark measures pages: every cached facet count forgotten, the rest kept."""
+    client = cache._cache.get_client(write=True)
+    keys = list(client.scan_iter(match=cache.make_key("directory:facets:[0-9]*")))
+    if keys:
+        client.delete(*keys)
+
+
+@pytest.mark.django_db
+def test_directory_page_runs_a_fixed_number_of_queries_at_most_five(
+    client, settings, django_assert_num_queries
+):
+    """Session (cache), user, memberships, then: without text, the page's ids and its rows; with
+    common words, their stems and the rows; with a rare word, its stems, one statement over the
+    search documents and the rows. Counts come from the index."""
+    from tests.factories import OrganisationFactory, member_of
+
+    settings.DIRECTORY_COMMON_WORD_MIN_DOCS = 2
+    directory()
+    build_facet_index()
+    client.force_login(member_of(OrganisationFactory()))
+    url = "/annuaire/"
+    assert client.get(url).status_code == 200  # the taxonomy is then in the cache
+    cases = [
+        ({}, 4),
+        ({"region": "84", "domaine": "cybersecurite", "page": "1"}, 4),
+        ({"q": "logiciel"}, 4),
+        ({"q": "logiciel", "region": "53", "tri": "nom"}, 4),
+        ({"q": "paie"}, 5),
+        ({"q": "securite", "tri": "maj"}, 4),  # no stems asked: that order is SQL's
+    ]
+    for params, queries in cases:
+        _forget_counts()
+        with django_assert_num_queries(queries):
+            response = client.get(url, params)
+        assert response.status_code == 200
+        assert response.context["page"].results or params.get("region"), params
