@@ -8,16 +8,13 @@ the worker dies (`kill -9`, out of memory, hard time limit), the beats stop; the
 """
 
 import datetime
-import logging
-import threading
 
 from django.conf import settings
-from django.db import connection
 from django.utils import timezone
 
-from .models import ReportJob
+from accounts import heartbeat
 
-logger = logging.getLogger(__name__)
+from .models import ReportJob
 
 
 def stale_before() -> datetime.datetime:
@@ -34,33 +31,12 @@ def beat(*, job_id: int, attempt: int) -> bool:
     )
 
 
-class Heartbeat:
+class Heartbeat(heartbeat.Heartbeat):
     """`with Heartbeat(job_id=…, attempt=…):` beats every JOB_HEARTBEAT_S seconds in a thread."""
 
     def __init__(self, *, job_id: int, attempt: int, every: float | None = None):
-        self.job_id, self.attempt = job_id, attempt
-        self.every = every if every is not None else settings.JOB_HEARTBEAT_S
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"report-job-{job_id}-heartbeat", daemon=True
+        super().__init__(
+            lambda: beat(job_id=job_id, attempt=attempt),
+            every=every if every is not None else settings.JOB_HEARTBEAT_S,
+            name=f"report-job-{job_id}-heartbeat",
         )
-
-    def _run(self) -> None:
-        try:
-            while not self._stop.wait(self.every):
-                try:
-                    if not beat(job_id=self.job_id, attempt=self.attempt):
-                        return  # finished, failed or taken over by another run
-                except Exception:  # a database hiccup: try again at the next beat
-                    logger.warning("heartbeat of report job %s not written", self.job_id)
-                    connection.close()
-        finally:
-            connection.close()  # this thread's own connection
-
-    def __enter__(self) -> "Heartbeat":
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)

@@ -13,18 +13,17 @@ The same functions run a job in the request (small files) and in the Celery work
 
 import datetime
 import logging
-import threading
-from contextlib import contextmanager
 
 import pghistory
 from celery import current_app
 from celery.exceptions import SoftTimeLimitExceeded
 from django.core.exceptions import ValidationError
-from django.db import DatabaseError, connections, transaction
+from django.db import DatabaseError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
+from accounts.heartbeat import Heartbeat
 from accounts.stored_text import stored
 
 from ..models import ImportJob
@@ -111,33 +110,20 @@ def _claim(job_id: int, *, phase: str, attempt: int) -> ImportJob | None:
     return job
 
 
-def _beat(job_id: int, stop: threading.Event) -> None:
-    try:
-        while not stop.wait(HEARTBEAT_EVERY_S):
+def heartbeat(job_id: int) -> Heartbeat:
+    """`with heartbeat(job_id):` beats the job's heartbeat every HEARTBEAT_EVERY_S from a side
+    thread, with a connection of its own (committed at once, whatever transaction the work is in).
+    While the import's transaction holds the job's row, a beat waits for it; the sweeper skips
+    locked rows."""
+
+    def beat() -> bool:
+        return bool(
             ImportJob.objects.filter(pk=job_id, state__in=RUNNING_STATES).update(
                 heartbeat_at=timezone.now()
             )
-    except DatabaseError:
-        logger.warning("Import job %s: heartbeat could not be written", job_id, exc_info=True)
-    finally:
-        connections.close_all()  # this thread's connections only
+        )
 
-
-@contextmanager
-def heartbeat(job_id: int):
-    """Beat the job's heartbeat every HEARTBEAT_EVERY_S from a side thread, with a connection of
-    its own (committed at once, whatever transaction the work is in). While the import's
-    transaction holds the job's row, a beat waits for it; the sweeper skips locked rows."""
-    stop = threading.Event()
-    thread = threading.Thread(
-        target=_beat, args=(job_id, stop), name=f"import-{job_id}-heartbeat", daemon=True
-    )
-    thread.start()
-    try:
-        yield
-    finally:
-        stop.set()
-        thread.join(timeout=HEARTBEAT_EVERY_S)
+    return Heartbeat(beat, every=HEARTBEAT_EVERY_S, name=f"import-{job_id}-heartbeat")
 
 
 def _root_causes(exc: BaseException):
