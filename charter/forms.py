@@ -30,22 +30,22 @@ class ContactsForm(forms.Form):
     mediator_email = forms.EmailField(label=_("Médiateur interne : e-mail"))
 
 
-class TargetsForm(forms.Form):
-    sme_share = forms.DecimalField(
-        label=_("Part PME des achats informatiques (%, au moins)"),
+def _percent_target(label) -> forms.DecimalField:
+    """A share target in %, optional."""
+    return forms.DecimalField(
+        label=label,
         required=False,
         max_digits=5,
         decimal_places=2,
         validators=PERCENT,
         localize=True,
     )
-    registered_share = forms.DecimalField(
-        label=_("Part des PME inscrites dans les achats PME (%, au moins)"),
-        required=False,
-        max_digits=5,
-        decimal_places=2,
-        validators=PERCENT,
-        localize=True,
+
+
+class TargetsForm(forms.Form):
+    sme_share = _percent_target(_("Part PME des achats informatiques (%, au moins)"))
+    registered_share = _percent_target(
+        _("Part des PME inscrites dans les achats PME (%, au moins)")
     )
     median_payment_delay = forms.IntegerField(
         label=_("Délai de paiement médian (jours, au plus)"),
@@ -53,13 +53,8 @@ class TargetsForm(forms.Form):
         min_value=0,
         max_value=365,
     )
-    paid_within_60_share = forms.DecimalField(
-        label=_("Part des commandes payées sous 60 jours (%, au moins)"),
-        required=False,
-        max_digits=5,
-        decimal_places=2,
-        validators=PERCENT,
-        localize=True,
+    paid_within_60_share = _percent_target(
+        _("Part des commandes payées sous 60 jours (%, au moins)")
     )
     smes_met = forms.IntegerField(
         label=_("Nombre de PME rencontrées (au moins)"),
