@@ -398,6 +398,18 @@ def test_repaired_text_is_what_gets_imported(declaration, buyer):
     assert OrderLine.objects.get().sme_name == "Société Générale"
 
 
+def test_another_account_cannot_download_our_errors(declaration, buyer, outsider, client):
+    case = CASES[[c.name for c in CASES].index("erp-own-domain-words-cp1252")]
+    job = services.create_import(
+        declaration=declaration, upload=SimpleUploadedFile("o.csv", case.data), by=buyer
+    )
+    url = reverse("procurement:import_errors_csv", args=[declaration.pk, job.pk])
+    client.force_login(outsider)
+    assert client.get(url).status_code == 404
+    client.force_login(buyer)
+    assert client.get(url).status_code == 200
+
+
 def test_errors_are_grouped_and_downloadable(declaration, buyer, client):
     case = CASES[[c.name for c in CASES].index("erp-own-domain-words-cp1252")]
     job = services.create_import(
