@@ -87,8 +87,11 @@ class OrganisationQuerySet(models.QuerySet):
     def smes(self) -> "OrganisationQuerySet":
         return self.filter(kind=Organisation.Kind.SME)
 
+    def federators(self) -> "OrganisationQuerySet":
+        return self.filter(kind=Organisation.Kind.FEDERATOR)
+
     def verified(self) -> "OrganisationQuerySet":
-        return self.filter(Q(kind=Organisation.Kind.LARGE_ACCOUNT) | Q(verified_at__isnull=False))
+        return self.filter(Q(kind__in=Organisation.CREATED_BY_STAFF) | Q(verified_at__isnull=False))
 
 
 # Who changed what is recorded by database triggers (pghistory; the web request's user comes from
@@ -100,6 +103,14 @@ class Organisation(models.Model):
     class Kind(models.TextChoices):
         LARGE_ACCOUNT = "large_account", _("Grand compte")
         SME = "sme", _("PME")
+        # Runs editions of the programme under a convention (chamber of commerce, metropolis,
+        # cluster, employers' federation): an edition-scoped staff role for its members.
+        FEDERATOR = "federator", _("Fédérateur")
+        # A research laboratory or technology-transfer company (answers open-innovation needs).
+        RESEARCH = "research", _("Organisme de recherche")
+
+    # Kinds that only programme staff create, hence verified by construction.
+    CREATED_BY_STAFF = ("large_account", "federator")
 
     kind = models.CharField(_("type"), max_length=20, choices=Kind.choices)
     name = models.CharField(_("raison sociale"), max_length=200)
@@ -133,7 +144,8 @@ class Organisation(models.Model):
         verbose_name_plural = _("organisations")
         constraints = [
             models.CheckConstraint(
-                condition=Q(kind__in=["large_account", "sme"]), name="organisation_kind_valid"
+                condition=Q(kind__in=["large_account", "sme", "federator", "research"]),
+                name="organisation_kind_valid",
             ),
             models.CheckConstraint(
                 condition=Q(siren__regex=r"^[0-9]{9}$"), name="organisation_siren_9_digits"
@@ -153,9 +165,18 @@ class Organisation(models.Model):
         return self.kind == self.Kind.SME
 
     @property
+    def is_federator(self) -> bool:
+        return self.kind == self.Kind.FEDERATOR
+
+    @property
+    def is_research(self) -> bool:
+        return self.kind == self.Kind.RESEARCH
+
+    @property
     def is_verified(self) -> bool:
-        """Large accounts always; an SME once programme staff have checked its evidence."""
-        return self.is_large_account or self.verified_at is not None
+        """Large accounts and federators always (staff create them); an SME or a research
+        organisation once programme staff have checked its evidence."""
+        return self.kind in self.CREATED_BY_STAFF or self.verified_at is not None
 
 
 class Role(models.TextChoices):

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "audit",
     "accounts",
     "directory",
+    "editions",
     "procurement",
     "charter",
     "reports",

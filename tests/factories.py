@@ -10,6 +10,7 @@ from stdnum import luhn
 
 from accounts.models import Membership, Organisation, Role, User
 from directory.models import Departement, Domain, SMEProfile
+from editions.models import Convention, Edition, EditionAccount
 from procurement.models import Campaign, Declaration, OrderLine
 
 PASSWORD = "correct-horse-battery-staple"
@@ -80,6 +81,8 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 
     class Params:
         sme = factory.Trait(kind=Organisation.Kind.SME)
+        federator = factory.Trait(kind=Organisation.Kind.FEDERATOR)
+        research = factory.Trait(kind=Organisation.Kind.RESEARCH)
         unverified = factory.Trait(verified_at=None)
 
 
@@ -190,3 +193,51 @@ def member_of(organisation: Organisation, *, admin: bool = False, **user_fields)
         user=user, organisation=organisation, role=Role.ADMIN if admin else Role.MEMBER
     )
     return user
+
+
+class EditionFactory(factory.django.DjangoModelFactory):
+    """An active territorial edition; give its territory with `territory=["69", ...]`
+    (département codes) or `sector=["cybersecurite", ...]` (domain slugs, makes it sectoral)."""
+
+    class Meta:
+        model = Edition
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Édition {n}")
+    slug = factory.Sequence(lambda n: f"edition-{n}")
+    kind = Edition.Kind.TERRITORIAL
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=200))
+    status = Edition.Status.ACTIVE
+
+    @factory.post_generation
+    def territory(self, create, codes, **kwargs):
+        if codes:
+            self.departements.set(Departement.objects.filter(code__in=codes))
+
+    @factory.post_generation
+    def sector(self, create, slugs, **kwargs):
+        if slugs:
+            self.kind = Edition.Kind.SECTORAL
+            self.save(update_fields=["kind"])
+            self.domains.set(Domain.objects.filter(slug__in=slugs))
+
+
+class ConventionFactory(factory.django.DjangoModelFactory):
+    """A convention in force between an edition and a federator."""
+
+    class Meta:
+        model = Convention
+
+    edition = factory.SubFactory(EditionFactory)
+    federator = factory.SubFactory(OrganisationFactory, federator=True)
+    starts_on = factory.LazyFunction(lambda: timezone.localdate() - datetime.timedelta(days=100))
+    fee_eur = Decimal("5000.00")
+
+
+class EditionAccountFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = EditionAccount
+
+    edition = factory.SubFactory(EditionFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    state = EditionAccount.State.MEMBER

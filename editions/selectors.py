@@ -1,0 +1,122 @@
+"""Who runs which edition, and which large accounts and SMEs an edition holds.
+
+The scoping rule every edition-scoped staff page follows: programme staff see every edition; a
+member of a federator, acting for it (the active organisation), sees the editions whose convention
+with that federator is in force today, and nothing else; anyone else sees none."""
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from accounts.models import Organisation
+from directory.models import Departement, SMEProfile
+
+from .models import Convention, Edition, EditionAccount
+
+
+def editions_run_by(federator: Organisation) -> QuerySet[Edition]:
+    """Editions whose convention with this federator is in force today."""
+    if federator is None or not federator.is_federator:
+        return Edition.objects.none()
+    return Edition.objects.filter(
+        pk__in=Convention.objects.in_force().filter(federator=federator).values("edition_id")
+    )
+
+
+def acting_federator(request: HttpRequest) -> Organisation | None:
+    """The federator the signed-in person acts for, if the active organisation is one."""
+    if not request.user.is_authenticated:
+        return None
+    organisation = getattr(request, "organisation", None)
+    if organisation is not None and organisation.is_federator:
+        return organisation
+    return None
+
+
+def staff_editions(request: HttpRequest) -> QuerySet[Edition] | None:
+    """None means every edition (programme staff); otherwise the editions the person runs as a
+    federator (possibly none)."""
+    if request.user.is_authenticated and request.user.is_programme_staff:
+        return None
+    federator = acting_federator(request)
+    if federator is None:
+        return Edition.objects.none()
+    return editions_run_by(federator)
+
+
+def runs_any_edition(request: HttpRequest) -> bool:
+    """Programme staff, or a federator with at least one edition under a convention in force."""
+    scope = staff_editions(request)
+    return scope is None or scope.exists()
+
+
+def get_edition_for_staff(request: HttpRequest, slug) -> Edition:
+    """The edition, for programme staff or a federator running it; 404 for anyone else."""
+    scope = staff_editions(request)
+    queryset = Edition.objects.all() if scope is None else scope
+    try:
+        return queryset.get(slug=str(slug))
+    except Edition.DoesNotExist:
+        raise Http404 from None
+
+
+def get_public_edition(slug) -> Edition:
+    try:
+        return Edition.objects.public().get(slug=str(slug))
+    except Edition.DoesNotExist:
+        raise Http404 from None
+
+
+def account_ids(edition: Edition) -> QuerySet:
+    """Ids of the large accounts that are members of the edition (a values queryset, usable
+    inside another query)."""
+    return EditionAccount.objects.filter(edition=edition, state=EditionAccount.State.MEMBER).values(
+        "organisation_id"
+    )
+
+
+def accounts(edition: Edition) -> QuerySet[Organisation]:
+    return Organisation.objects.large_accounts().filter(pk__in=account_ids(edition))
+
+
+def territory_departements(edition: Edition) -> list[str]:
+    """Codes of the départements of a territorial edition (its regions' and its own)."""
+    own = set(edition.departements.values_list("code", flat=True))
+    regions = list(edition.regions.values_list("code", flat=True))
+    if regions:
+        own |= set(Departement.objects.filter(region__in=regions).values_list("code", flat=True))
+    return sorted(own)
+
+
+def smes_q(edition: Edition, *, prefix: str = "") -> Q:
+    """A filter on SME profiles (or, with `prefix`, on a model that reaches a profile, e.g.
+    `organisation__sme_profile__`) selecting the SMEs that belong to the edition: every SME for
+    a national edition; by département for a territorial one; by domain or NAF code for a
+    sectoral one. An edition without a territory or sector holds no SME."""
+    if edition.is_national:
+        return Q()
+    if edition.is_territorial:
+        departements = territory_departements(edition)
+        return Q(**{f"{prefix}departement__in": departements}) if departements else Q(pk__in=[])
+    domain_ids = list(edition.domains.values_list("pk", flat=True))
+    naf_ids = list(edition.naf_codes.values_list("pk", flat=True))
+    condition = Q(pk__in=[])
+    if domain_ids:
+        condition |= Q(**{f"{prefix}domain_ids__overlap": domain_ids})
+    if naf_ids:
+        condition |= Q(**{f"{prefix}naf__in": naf_ids})
+    return condition
+
+
+def smes(edition: Edition) -> QuerySet[SMEProfile]:
+    return SMEProfile.objects.filter(smes_q(edition))
+
+
+def sme_in_edition(edition: Edition, profile: SMEProfile) -> bool:
+    return smes(edition).filter(pk=profile.pk).exists()
+
+
+def account_editions(organisation: Organisation) -> QuerySet[Edition]:
+    """The editions a large account belongs to."""
+    return Edition.objects.filter(
+        memberships__organisation=organisation, memberships__state=EditionAccount.State.MEMBER
+    )
