@@ -591,3 +591,310 @@ def key_rows(current: KeyFigures, previous: KeyFigures | None) -> list[KeyRow]:
         )
         for f in key_figure_list(programme=False)
     ]
+
+
+# --- the local-purchasing share -----------------------------------------------------------------
+#
+# Of the SME purchases of a set of declarations, the part placed with SMEs of the same
+# département as the line's buying site (`OrderLine.site`), of the same region, and of a given
+# territory (a list of département codes: an edition's territory). The SME's place is its
+# registered directory profile's (the same profile as "registered SME", `registered_profile_join`:
+# an unregistered SME has no known place). Every line falls in exactly one of five parts:
+#   same_departement | same_region_other (same region, another département) | elsewhere
+#   | site_unknown (the line names no site) | sme_location_unknown (a site, but no SME département)
+# "Same region" = same_departement + same_region_other. The territory share is about the SME
+# only (wherever the buying site is); an SME without a known département is outside it.
+
+LOCAL_PARTS = (
+    "same_departement",
+    "same_region_other",
+    "elsewhere",
+    "site_unknown",
+    "sme_location_unknown",
+    "territory",
+    "outside_territory",
+)
+SITE_TABLE = "procurement_site"
+DEPARTEMENT_TABLE = "directory_departement"
+
+
+@dataclass(frozen=True)
+class LocalPart:
+    """A part of the SME purchases: its amount, how many members contribute to it and the
+    largest member's amount (what disclosure control needs)."""
+
+    amount: Decimal
+    members: int
+    largest: Decimal
+
+
+@dataclass(frozen=True)
+class LocalShare:
+    """The local-purchasing share of a set of declarations (`local_share`)."""
+
+    year: int
+    declarations: int
+    sme_purchases: Decimal
+    parts: dict[str, LocalPart]
+    members: int = 0  # members with SME purchases
+    largest: Decimal = Decimal(0)  # the largest member's SME purchases
+    has_territory: bool = False
+
+    def amount(self, key: str) -> Decimal | None:
+        """The amount of a shown figure (LOCAL_FIGURES keys)."""
+        if key == "territory" and not self.has_territory:
+            return None
+        if key == "same_region":
+            return self.parts["same_departement"].amount + self.parts["same_region_other"].amount
+        return self.parts[key].amount
+
+    def share(self, key: str) -> Decimal | None:
+        """The figure as a percentage of the SME purchases (None without SME purchases)."""
+        amount = self.amount(key)
+        if amount is None or not self.sme_purchases:
+            return None
+        return amount * HUNDRED / self.sme_purchases
+
+    @property
+    def same_departement_share(self) -> Decimal | None:
+        return self.share("same_departement")
+
+    @property
+    def same_region_share(self) -> Decimal | None:
+        return self.share("same_region")
+
+    @property
+    def territory_share(self) -> Decimal | None:
+        return self.share("territory")
+
+    @property
+    def site_unknown_share(self) -> Decimal | None:
+        return self.share("site_unknown")
+
+    @property
+    def sme_location_unknown_share(self) -> Decimal | None:
+        return self.share("sme_location_unknown")
+
+    @property
+    def suppressed(self) -> bool:
+        """As the key figures: fewer than three declarations would show one member's figures."""
+        return self.declarations < MIN_MEMBERS
+
+    def change(self, key: str, previous: LocalShare | None) -> Decimal | None:
+        """The change of a share from `previous` (year N-1), in points."""
+        if previous is None:
+            return None
+        current, before = self.share(key), previous.share(key)
+        if current is None or before is None:
+            return None
+        return current - before
+
+
+def _local_sql(cte: str) -> str:
+    parts_sql = ",\n".join(
+        f"coalesce(sum({part}), 0), count(*) FILTER (WHERE {part} > 0), coalesce(max({part}), 0)"
+        for part in LOCAL_PARTS
+    )
+    return f"""
+        WITH d AS ({cte}),
+        lines AS (
+            SELECT d.organisation_id AS member, l.amount,
+                   l.site_id IS NULL AS no_site,
+                   p.departement_id IS NULL AS no_place,
+                   s.departement_id = p.departement_id AS same_dep,
+                   sd.region_id = p.region_id AS same_reg,
+                   coalesce(p.departement_id = ANY(%s), false) AS inside
+            FROM d
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            LEFT JOIN {SITE_TABLE} s ON s.id = l.site_id
+            LEFT JOIN {DEPARTEMENT_TABLE} sd ON sd.code = s.departement_id
+            {registered_profile_join()}
+        ),
+        per_member AS (
+            SELECT member, sum(amount) AS total,
+                sum(amount) FILTER (WHERE same_dep) AS same_departement,
+                sum(amount) FILTER (WHERE same_reg AND NOT same_dep) AS same_region_other,
+                sum(amount) FILTER (WHERE NOT no_site AND NOT no_place AND NOT same_reg)
+                    AS elsewhere,
+                sum(amount) FILTER (WHERE no_site) AS site_unknown,
+                sum(amount) FILTER (WHERE NOT no_site AND no_place) AS sme_location_unknown,
+                sum(amount) FILTER (WHERE inside) AS territory,
+                sum(amount) FILTER (WHERE NOT inside) AS outside_territory
+            FROM lines GROUP BY member
+        )
+        SELECT (SELECT count(*) FROM d), coalesce(sum(total), 0), count(*),
+               coalesce(max(total), 0),
+               {parts_sql}
+        FROM per_member
+    """  # noqa: S608
+
+
+def local_share(
+    campaign: Campaign,
+    *,
+    organisation_ids: list[int] | None = None,
+    territory: list[str] | None = None,
+    submitted_only: bool = True,
+) -> LocalShare:
+    """The local-purchasing share of the campaign's submitted declarations (the programme), or of
+    some members' (`organisation_ids`: one account, an edition's members), with the share placed
+    in `territory` (département codes, e.g. `editions.selectors.territory_departements`) when
+    given. One grouped query. `submitted_only=False`: every declaration whatever its state (an
+    account's own page shows its draft's figures)."""
+    cte, cte_params = declarations_sql(campaign_id=campaign.pk, submitted_only=submitted_only)
+    if organisation_ids is not None:
+        cte += " AND d.organisation_id = ANY(%s)"
+        cte_params.append(list(organisation_ids))
+    (row,) = _fetchall(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
+    declarations, total, members, largest, *values = row
+    parts = {
+        part: LocalPart(
+            amount=_decimal(values[3 * i]),
+            members=values[3 * i + 1],
+            largest=_decimal(values[3 * i + 2]),
+        )
+        for i, part in enumerate(LOCAL_PARTS)
+    }
+    return LocalShare(
+        year=campaign.year,
+        declarations=declarations,
+        sme_purchases=_decimal(total),
+        parts=parts,
+        members=members,
+        largest=_decimal(largest),
+        has_territory=territory is not None,
+    )
+
+
+def local_share_with_previous(campaign: Campaign, **kwargs) -> tuple[LocalShare, LocalShare | None]:
+    """`local_share` of the campaign and of the year before (None when there was no campaign)."""
+    previous = Campaign.objects.filter(year=campaign.year - 1).first()
+    return (
+        local_share(campaign, **kwargs),
+        local_share(previous, **kwargs) if previous is not None else None,
+    )
+
+
+@dataclass(frozen=True)
+class LocalFigure:
+    key: str
+    label: str
+
+
+LOCAL_FIGURES = [
+    LocalFigure(
+        "same_departement", gettext_lazy("Part des achats PME dans le département du site acheteur")
+    ),
+    LocalFigure("same_region", gettext_lazy("Part des achats PME dans la région du site acheteur")),
+    LocalFigure("territory", gettext_lazy("Part des achats PME auprès de PME du territoire")),
+    LocalFigure("site_unknown", gettext_lazy("Site acheteur non précisé")),
+    LocalFigure("sme_location_unknown", gettext_lazy("Localisation de la PME inconnue")),
+]
+
+
+def local_figure_list(*, territory: bool) -> list[LocalFigure]:
+    return [f for f in LOCAL_FIGURES if territory or f.key != "territory"]
+
+
+# The parts a reader sees (amount ÷ SME purchases) and those only computable from them.
+LOCAL_PUBLISHED = ("same_departement", "same_region", "territory", "site_unknown",
+                   "sme_location_unknown")  # fmt: skip
+LOCAL_UNPUBLISHED = ("same_region_other", "elsewhere", "outside_territory")
+
+
+def local_disclosure(local: LocalShare) -> frozenset[str]:
+    """The local figures (LOCAL_FIGURES keys) a programme (or edition) report must show as
+    "n.s.": the same rules as the report's other cells (`disclosure`: threshold of 3 members,
+    85 % dominance, then secondary suppression so that no hidden part follows from the shown
+    ones and the SME purchases, which the report shows). Fewer than 3 declarations: all."""
+    from disclosure import Cell, Constraint, suppress
+
+    keys = [f.key for f in local_figure_list(territory=local.has_territory)]
+    if local.suppressed:
+        return frozenset(keys)
+    if not local.sme_purchases:
+        return frozenset()
+
+    def cell(part: LocalPart) -> Cell:
+        return Cell(members=part.members, amount=part.amount, largest=part.largest)
+
+    p = local.parts
+    # "same_region" = same_departement + same_region_other; its largest member is bounded by
+    # the sum of the parts' largest (a cautious bound for the dominance rule).
+    region = LocalPart(
+        amount=p["same_departement"].amount + p["same_region_other"].amount,
+        members=max(p["same_departement"].members, p["same_region_other"].members),
+        largest=p["same_departement"].largest + p["same_region_other"].largest,
+    )
+    cells = {
+        "total": Cell(members=local.members, amount=local.sme_purchases, largest=local.largest),
+        "same_region": cell(region),
+        **{part: cell(p[part]) for part in LOCAL_PARTS if part != "same_region"},
+    }
+    constraints = [
+        Constraint(("same_departement", "same_region_other"), "same_region"),
+        Constraint(("same_region", "elsewhere", "site_unknown", "sme_location_unknown"), "total"),
+    ]
+    unpublished = set(LOCAL_UNPUBLISHED)
+    if local.has_territory:
+        constraints.append(Constraint(("territory", "outside_territory"), "total"))
+    else:
+        unpublished |= {"territory"}
+    try:
+        result = suppress(cells, constraints, fixed={"total"}, unpublished=unpublished)
+    except ValueError:  # cannot happen with a fixed total this small; hide everything then
+        return frozenset(keys)
+    if result.hidden("total"):
+        return frozenset(keys)
+    return frozenset(key for key in keys if result.hidden(key))
+
+
+@dataclass(frozen=True)
+class LocalRow:
+    key: str
+    label: str
+    value: str
+    previous: str
+    change: str
+
+
+def local_rows(
+    current: LocalShare,
+    previous: LocalShare | None,
+    *,
+    hidden: frozenset[str] = frozenset(),
+    hidden_previous: frozenset[str] = frozenset(),
+    not_significant: str = "n.s.",
+) -> list[LocalRow]:
+    """The local figures of year N and N-1 with their change in points, formatted as the key
+    figures are; "n.s." where disclosure control hides one (`local_disclosure`), and the change
+    with either."""
+    rows = []
+    for figure in local_figure_list(territory=current.has_territory):
+        key = figure.key
+        value = not_significant if key in hidden else fmt.percent(current.share(key))
+        if previous is None:
+            before = change = fmt.MISSING
+        else:
+            before = not_significant if key in hidden_previous else fmt.percent(previous.share(key))
+            change = (
+                not_significant
+                if key in hidden or key in hidden_previous
+                else fmt.change_points(current.share(key), previous.share(key))
+            )
+        rows.append(LocalRow(key=key, label=str(figure.label), value=value, previous=before,
+                             change=change))  # fmt: skip
+    return rows
+
+
+def local_definition() -> str:
+    """The methodology's sentence on the local-purchasing share."""
+    return _(
+        "Part des achats locaux : parmi les achats auprès des PME (montants HT), la part passée "
+        "auprès de PME du même département que le site acheteur de la ligne, puis de la même "
+        "région, et, pour une édition territoriale, auprès de PME de son territoire (quel que "
+        "soit le site). La localisation d'une PME est celle de son profil inscrit dans "
+        "l'annuaire ; les lignes sans site acheteur sont comptées à part (« site acheteur non "
+        "précisé »), de même que les lignes dont la PME n'a pas de département connu (PME non "
+        "inscrite). Évolution en points par rapport à l'année précédente."
+    )

@@ -111,6 +111,8 @@ LINE_EXPORT_HEADER = [
     "Délai de paiement (jours)",
     "Réponse de la PME",
     "Commentaire de la PME",
+    "Site acheteur",
+    "SIRET du site",
 ]
 
 
@@ -128,6 +130,8 @@ def _line_export_rows(lines, *, decimal_as_text: bool):
             "" if line.payment_delay_days is None else line.payment_delay_days,
             line.get_sme_status_display(),
             line.sme_comment,
+            line.site.name if line.site else "",
+            line.site.siret if line.site else "",
         ]
 
 
@@ -149,8 +153,10 @@ LINE_COLUMNS = [
             "integer",
             "text",
             "text",
+            "text",
+            "text",
         ],
-        [11, 30, 10, 24, 16, 12, 30, 16, 12, 16, 40],
+        [11, 30, 10, 24, 16, 12, 30, 16, 12, 16, 40, 30, 16],
         strict=True,
     )
 ]
