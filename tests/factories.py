@@ -11,7 +11,7 @@ from stdnum import luhn
 from accounts.models import Membership, Organisation, Role, User
 from directory.models import Departement, Domain, SMEProfile
 from editions.models import Convention, Edition, EditionAccount
-from procurement.models import Campaign, Declaration, OrderLine
+from procurement.models import Campaign, Declaration, OrderLine, Site
 
 PASSWORD = "correct-horse-battery-staple"
 # Staff made by the factory hold an authenticator app with this secret (see totp_code()).
@@ -241,3 +241,21 @@ class EditionAccountFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     state = EditionAccount.State.MEMBER
+
+
+def valid_siret(siren: str, n: int = 1) -> str:
+    """A valid SIRET of the SIREN's establishment number n (NIC of 4 digits + Luhn key)."""
+    body = f"{siren}{n:04d}"
+    return body + luhn.calc_check_digit(body)
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    """A large account's buying site (in the Rhône unless `departement` is given)."""
+
+    class Meta:
+        model = Site
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    siret = factory.LazyAttributeSequence(lambda o, n: valid_siret(o.organisation.siren, n + 1))
+    name = factory.Sequence(lambda n: f"Site {n}")
+    departement = factory.LazyFunction(lambda: Departement.objects.get(code="69"))
