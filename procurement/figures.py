@@ -745,7 +745,11 @@ def local_share(
     if organisation_ids is not None:
         cte += " AND d.organisation_id = ANY(%s)"
         cte_params.append(list(organisation_ids))
-    (row,) = _fetchall(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
+    # A hash aggregate per member (no sort, no DISTINCT): the default work_mem does, so one
+    # statement without _fetchall's SET LOCALs (pages show it beside other figures).
+    with connection.cursor() as cursor:
+        cursor.execute(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
+        row = cursor.fetchone()
     declarations, total, members, largest, *values = row
     parts = {
         part: LocalPart(

@@ -22,13 +22,14 @@ from directory.exports import neutralise
 from directory.maps import region_map_svg
 from disclosure import DOMINANCE
 from disclosure import THRESHOLD as MIN_MEMBERS
-from procurement.figures import Figure, key_figure_list
+from procurement.figures import Figure, key_figure_list, local_definition
 from spreadsheets import Column, add_table, write_only_workbook
 
 from . import charts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
-from .published import Disclosure, programme_disclosure
+from .local import local_report_rows, member_local_rows
+from .published import TOTAL, Disclosure, programme_disclosure
 
 MEDIAN_NAMES = (
     "sme_purchases",
@@ -245,6 +246,7 @@ def programme_context(
         "dominance_percent": int(DOMINANCE * 100),
         # The charter: how many members met each target, the disputes' time to resolve.
         "charter": programme_report_charter(campaign_id=figures.campaign_id),
+        **programme_local_context(figures, disclosure),
     }
 
 
@@ -287,7 +289,42 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "charter_targets": member_report_targets(
             organisation_id=figures.organisation_id, campaign_id=figures.campaign_id
         ),
+        **member_local_context(figures),
     }
+
+
+# --- the local-purchasing share (reports.local) -----------------------------------------------
+
+
+def programme_local_context(figures: ProgrammeFigures, disclosure: Disclosure) -> dict:
+    """The programme report's local-purchasing rows, under its disclosure rules."""
+    return {
+        "local_rows": local_report_rows(
+            figures.campaign_id,
+            total_hidden=disclosure.total_hidden,
+            previous_total_hidden=disclosure.previous.hidden(TOTAL),
+        ),
+        "local_definition": local_definition(),
+    }
+
+
+def member_local_context(figures: MemberFigures) -> dict:
+    return {
+        "local_rows": member_local_rows(
+            campaign_id=figures.campaign_id, organisation_id=figures.organisation_id
+        ),
+        "local_definition": local_definition(),
+    }
+
+
+def _local_sheet(workbook, figures, rows) -> None:
+    """The local-purchasing rows as a sheet of the XLSX annex."""
+    _sheet(
+        workbook,
+        _("Achats locaux"),
+        [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
+        ([row.label, row.value, row.previous, row.change] for row in rows),
+    )
 
 
 def render_pdf(template: str, context: dict) -> bytes:
@@ -392,6 +429,7 @@ def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None =
     _breakdown_sheet(workbook, _("Régions"), _("Région"), tables["region"])
     _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), tables["domain"])
     _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), tables["size"])
+    _local_sheet(workbook, figures, programme_local_context(figures, disclosure)["local_rows"])
     _sheet(
         workbook,
         _("Classement"),
@@ -431,6 +469,7 @@ def member_xlsx(figures: MemberFigures) -> bytes:
     _breakdown_sheet(
         workbook, _("Domaines"), _("Domaine"), shown_rows(figures.domains, "domain", None)
     )
+    _local_sheet(workbook, figures, member_local_context(figures)["local_rows"])
     _sheet(
         workbook,
         _("Principales PME"),
