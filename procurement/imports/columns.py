@@ -123,12 +123,12 @@ COLUMNS: tuple[Column, ...] = (
         "45",
     ),
     # The account's buying site, by SIRET (spaces allowed) or exact name (procurement.sites).
+    # Key "buying_site", not "site": a bare "Site" header (often the supplier's) stays ignored.
     Column(
-        "site",
+        "buying_site",
         _("Site acheteur"),
         False,
         (
-            "site",
             "site acheteur",
             "site achat",
             "siret site",

@@ -240,7 +240,7 @@ class _Validation:
         domains = [self._domain(v, line) for v, line in zip(raw_domains, lines, strict=True)]
         names = self.by_distinct(column("sme_name"), clean, {})
         references = self.by_distinct(column("reference"), clean, {})
-        raw_sites = column("site")
+        raw_sites = column("buying_site")
         sites = self.by_distinct(raw_sites, lambda v: self._site(clean(v)), self.site_cache)
         self._load_names(
             {
@@ -299,7 +299,9 @@ class _Validation:
             site_id = sites[i]
             if site_id is False:
                 value = str(raw_sites[i]).strip()
-                self.error(line, labels["site"], value, "unknown_site", {"value": value[:60]})
+                self.error(
+                    line, labels["buying_site"], value, "unknown_site", {"value": value[:60]}
+                )
                 ok = False
             if not ok:
                 continue
