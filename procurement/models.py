@@ -449,6 +449,10 @@ class ReplacedLine(models.Model):
     payment_delay_days = models.PositiveSmallIntegerField(
         _("délai de paiement moyen (jours)"), null=True, blank=True
     )
+    # The SIRET of the line's buying site when it named one (a text: the site may go later).
+    site_siret = models.CharField(
+        _("SIRET du site acheteur"), max_length=14, blank=True, db_default=""
+    )
     sme_status = models.CharField(
         _("réponse de la PME"), max_length=10, choices=OrderLine.SMEStatus.choices
     )

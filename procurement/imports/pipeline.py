@@ -552,14 +552,15 @@ ARCHIVE_SQL = """
     WITH archived AS (
     INSERT INTO procurement_replacedline (
         declaration_id, import_job_id, replaced_at, original_line_id, sme_siren, sme_name, amount,
-        order_date, domain_id, reference, payment_delay_days, sme_status, sme_comment,
+        order_date, domain_id, reference, payment_delay_days, site_siret, sme_status, sme_comment,
         sme_responded_at, sme_responded_by_id, line_created_at
     )
-    SELECT declaration_id, %s, %s, id, sme_siren, sme_name, amount,
-        order_date, domain_id, reference, payment_delay_days, sme_status, sme_comment,
-        sme_responded_at, sme_responded_by_id, created_at
-    FROM procurement_orderline
-    WHERE declaration_id = %s
+    SELECT l.declaration_id, %s, %s, l.id, l.sme_siren, l.sme_name, l.amount,
+        l.order_date, l.domain_id, l.reference, l.payment_delay_days, coalesce(s.siret, ''),
+        l.sme_status, l.sme_comment, l.sme_responded_at, l.sme_responded_by_id, l.created_at
+    FROM procurement_orderline l
+    LEFT JOIN procurement_site s ON s.id = l.site_id
+    WHERE l.declaration_id = %s
     RETURNING sme_status
     )
     SELECT count(*), count(*) FILTER (WHERE sme_status <> 'pending') FROM archived

@@ -141,4 +141,9 @@ class Migration(migrations.Migration):
             model_name='site',
             trigger=pgtrigger.compiler.Trigger(name='delete_delete', sql=pgtrigger.compiler.UpsertTriggerSql(func='INSERT INTO "procurement_siteevent" ("departement_id", "id", "name", "organisation_id", "pgh_context_id", "pgh_created_at", "pgh_label", "pgh_obj_id", "siret") VALUES (OLD."departement_id", OLD."id", OLD."name", OLD."organisation_id", _pgh_attach_context(), NOW(), \'delete\', OLD."id", OLD."siret"); RETURN NULL;', hash='c5404a7934dc91c0dc6465029890e0e42850ed8e', operation='DELETE', pgid='pgtrigger_delete_delete_eb482', table='procurement_site', when='AFTER')),
         ),
+        migrations.AddField(
+            model_name='replacedline',
+            name='site_siret',
+            field=models.CharField(blank=True, db_default='', max_length=14, verbose_name='SIRET du site acheteur'),
+        ),
     ]

@@ -226,3 +226,24 @@ def test_account_line_export_shows_the_site(client, buyer, declaration, site):
 
 def test_sites_use_departements(site):
     assert site.departement == Departement.objects.get(code="69")
+
+
+def test_history_names_the_site_of_a_changed_line(client, buyer, declaration, site):
+    client.force_login(buyer)
+    client.post(reverse("procurement:line_add", args=[declaration.pk]), _line_post(""))
+    line = OrderLine.objects.get()
+    client.post(
+        reverse("procurement:line_edit", args=[declaration.pk, line.pk]), _line_post(site.pk)
+    )
+    assert OrderLine.objects.get().site == site
+    page = client.get(reverse("procurement:declaration_history", args=[declaration.pk]))
+    assert "Siège Lyon" in page.content.decode()
+
+
+def test_a_replace_archives_the_site_of_the_lines_it_removes(declaration, buyer, site):
+    from procurement.models import ReplacedLine
+
+    OrderLineFactory(declaration=declaration, site=site)
+    job = import_file(declaration, buyer, csv_upload(rows_csv([GOOD])))
+    services.confirm_import(job=job, mode="replace", by=buyer)
+    assert list(ReplacedLine.objects.values_list("site_siret", flat=True)) == [site.siret]
