@@ -98,10 +98,13 @@ def _sites(organisation: Organisation, index: int) -> list[Site]:
     return sites
 
 
-def _site_for(line_number: int, departement: str | None, sites: list[Site]) -> Site | None:
-    """The line's buying site: none for one line in seven; the head office for one in four;
-    else the site in the SME's département when there is one, otherwise the sites in turn."""
-    if not sites or line_number % 7 == 6:
+def _site_for(
+    line_number: int, departement: str | None, sites: list[Site], *, unknown_every: int = 7
+) -> Site | None:
+    """The line's buying site: none for one line in seven (`unknown_every`); the head office
+    for one in four; else the site in the SME's département when there is one, otherwise the
+    sites in turn."""
+    if not sites or line_number % unknown_every == unknown_every - 1:
         return None
     if line_number % 4 == 1:
         return sites[0]
@@ -187,7 +190,9 @@ def _demo_sirens() -> list[str]:
     return [siren_for(n, base=DEMO_SIREN_BASE) for n in range(DEMO_COUNT)]
 
 
-def _programme_declaration(campaign, organisation, *, index: int, growth: Decimal, by) -> None:
+def _programme_declaration(
+    campaign, organisation, *, index: int, growth: Decimal, by, unknown_site_every: int = 7
+) -> None:
     """A submitted declaration of a closed year: registered and unregistered SMEs, every domain."""
     if Declaration.objects.filter(campaign=campaign, organisation=organisation).exists():
         return
@@ -211,7 +216,9 @@ def _programme_declaration(campaign, organisation, *, index: int, growth: Decima
             OrderLine(
                 sme_profile_id=_valid(siren),
                 sme_name=name,
-                site=_site_for(j, places.get(_valid(siren)), sites),
+                site=_site_for(
+                    j, places.get(_valid(siren)), sites, unknown_every=unknown_site_every
+                ),
                 amount=amount.quantize(Decimal("1")),
                 order_date=datetime.date(campaign.year, 1 + (j + index) % 12, 3 + j),
                 domain=domains[(index + j) % len(domains)],
@@ -253,7 +260,10 @@ def seed() -> None:
         for index, (organisation, by) in enumerate(members):
             # The year before: each member bought a little less from SMEs, some much less.
             growth = Decimal("0.70") + Decimal(index % 5) / 20
-            _programme_declaration(before, organisation, index=index, growth=growth, by=by)
+            # ... and named the buying site of fewer lines (one in four without a site).
+            _programme_declaration(
+                before, organisation, index=index, growth=growth, by=by, unknown_site_every=4
+            )
             _programme_declaration(previous, organisation, index=index, growth=Decimal(1), by=by)
         _declaration(current, bank, submitted=True, scale=1, by=buyer)
         _declaration(current, energy, submitted=False, scale=2, by=energy_admin)
