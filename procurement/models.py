@@ -203,6 +203,18 @@ class Site(models.Model):
     def __str__(self) -> str:
         return f"{self.name} ({self.siret})"
 
+    def clean(self) -> None:
+        """The SIRET's key and its SIREN (the account's), as the account's own form checks."""
+        from django.core.exceptions import ValidationError
+
+        from .sites import check_siret
+
+        if self.organisation_id and self.siret:
+            try:
+                self.siret = check_siret(self.siret, self.organisation)
+            except ValidationError as error:
+                raise ValidationError({"siret": error}) from error
+
 
 @pghistory.track(
     pghistory.InsertEvent(),

@@ -247,3 +247,17 @@ def test_a_replace_archives_the_site_of_the_lines_it_removes(declaration, buyer,
     job = import_file(declaration, buyer, csv_upload(rows_csv([GOOD])))
     services.confirm_import(job=job, mode="replace", by=buyer)
     assert list(ReplacedLine.objects.values_list("site_siret", flat=True)) == [site.siret]
+
+
+def test_site_clean_checks_the_siret_as_the_form_does(account, other_account):
+    from django.core.exceptions import ValidationError
+
+    site = Site(
+        organisation=account,
+        siret=valid_siret(other_account.siren, 1),
+        name="X",
+        departement=Departement.objects.get(code="69"),
+    )
+    with pytest.raises(ValidationError) as caught:
+        site.full_clean()
+    assert "siret" in caught.value.message_dict
