@@ -21,6 +21,7 @@ draft.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,10 +34,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
-from directory.models import SMEProfile
+from directory.models import Departement, SMEProfile
 
 from . import formatting as fmt
-from .models import Campaign, Declaration, DeclarationFigures, OrderLine
+from .models import Campaign, Declaration, DeclarationFigures, OrderLine, Site
 
 # A figure about a group of members is published only if it describes at least this many.
 MIN_MEMBERS = 3
@@ -614,8 +615,8 @@ LOCAL_PARTS = (
     "territory",
     "outside_territory",
 )
-SITE_TABLE = "procurement_site"
-DEPARTEMENT_TABLE = "directory_departement"
+SITE_TABLE = Site._meta.db_table
+DEPARTEMENT_TABLE = Departement._meta.db_table
 
 
 @dataclass(frozen=True)
@@ -729,10 +730,16 @@ def _local_sql(cte: str) -> str:
     """  # noqa: S608
 
 
+def _ids(values) -> list[int]:
+    """Organisation ids from a list of ids or a values queryset (`editions.selectors.account_ids`
+    gives rows such as {"organisation_id": 3})."""
+    return [v if isinstance(v, int) else next(iter(v.values())) for v in values]
+
+
 def local_share(
     campaign: Campaign,
     *,
-    organisation_ids: list[int] | None = None,
+    organisation_ids: Iterable[int] | None = None,
     territory: list[str] | None = None,
     submitted_only: bool = True,
 ) -> LocalShare:
@@ -744,7 +751,7 @@ def local_share(
     cte, cte_params = declarations_sql(campaign_id=campaign.pk, submitted_only=submitted_only)
     if organisation_ids is not None:
         cte += " AND d.organisation_id = ANY(%s)"
-        cte_params.append(list(organisation_ids))
+        cte_params.append(_ids(organisation_ids))
     # A hash aggregate per member (no sort, no DISTINCT): the default work_mem does, so one
     # statement without _fetchall's SET LOCALs (pages show it beside other figures).
     with connection.cursor() as cursor:

@@ -151,3 +151,18 @@ def test_account_figures_page_shows_the_local_share(client, buyer, crafted, acco
     csv = client.get(reverse("procurement:account_key_figures_export") + f"?annee={YEAR}")
     text = (b"".join(csv.streaming_content) if csv.streaming else csv.content).decode("utf-8-sig")
     assert "Site acheteur non précisé" in text
+
+
+def test_local_share_of_an_edition_takes_its_members_and_territory(crafted, account):
+    from editions.selectors import account_ids, territory_departements
+
+    current, _previous = crafted
+    edition = EditionFactory(territory=["69", "38"])
+    EditionAccountFactory(edition=edition, organisation=account)
+    other = DeclarationFactory(campaign=current, organisation=OrganisationFactory(), submitted=True)
+    OrderLineFactory(declaration=other, amount=Decimal("9000"))  # not a member of the edition
+    share = figures.local_share(
+        current, organisation_ids=account_ids(edition), territory=territory_departements(edition)
+    )
+    assert share.sme_purchases == Decimal("1000")
+    assert share.territory_share == Decimal("55")
