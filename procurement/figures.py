@@ -10,6 +10,9 @@ from here, computed in PostgreSQL (no Python loop over order lines):
   campaign's closing date* (see `registered_cutoff`); their share of the SME purchases, in %;
 - distinct SMEs (and distinct registered SMEs): distinct SIRENs of the lines;
 - median payment delay and share paid within 60 days: over the lines whose delay is given;
+- local-purchasing share (`local_share`): of the SME purchases, the share placed with SMEs of the
+  same département as the line's buying site, of the same region, of a territory, with "site
+  unknown" and "SME location unknown" apart; change from N-1 in points.
 - change from N-1: in % for amounts, in points for shares, in days for delays, a difference for
   counts (`Figure.change`).
 
