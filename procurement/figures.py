@@ -695,6 +695,8 @@ class LocalShare:
 
 
 def _local_sql(cte: str) -> str:
+    """Per campaign year of the declarations `d`: declarations, SME purchases, members, largest
+    member, then amount, members and largest member of each of LOCAL_PARTS."""
     parts_sql = ",\n".join(
         f"coalesce(sum({part}), 0), count(*) FILTER (WHERE {part} > 0), coalesce(max({part}), 0)"
         for part in LOCAL_PARTS
@@ -702,7 +704,7 @@ def _local_sql(cte: str) -> str:
     return f"""
         WITH d AS ({cte}),
         lines AS (
-            SELECT d.organisation_id AS member, l.amount,
+            SELECT d.year, d.organisation_id AS member, l.amount,
                    l.site_id IS NULL AS no_site,
                    p.departement_id IS NULL AS no_place,
                    s.departement_id = p.departement_id AS same_dep,
@@ -715,7 +717,7 @@ def _local_sql(cte: str) -> str:
             {registered_profile_join()}
         ),
         per_member AS (
-            SELECT member, sum(amount) AS total,
+            SELECT year, member, sum(amount) AS total,
                 sum(amount) FILTER (WHERE same_dep) AS same_departement,
                 sum(amount) FILTER (WHERE same_reg AND NOT same_dep) AS same_region_other,
                 sum(amount) FILTER (WHERE NOT no_site AND NOT no_place AND NOT same_reg)
@@ -724,12 +726,14 @@ def _local_sql(cte: str) -> str:
                 sum(amount) FILTER (WHERE NOT no_site AND no_place) AS sme_location_unknown,
                 sum(amount) FILTER (WHERE inside) AS territory,
                 sum(amount) FILTER (WHERE NOT inside) AS outside_territory
-            FROM lines GROUP BY member
-        )
-        SELECT (SELECT count(*) FROM d), coalesce(sum(total), 0), count(*),
-               coalesce(max(total), 0),
+            FROM lines GROUP BY year, member
+        ),
+        years AS (SELECT year, count(*) AS declarations FROM d GROUP BY year)
+        SELECT y.year, y.declarations, coalesce(sum(m.total), 0), count(m.member),
+               coalesce(max(m.total), 0),
                {parts_sql}
-        FROM per_member
+        FROM years y LEFT JOIN per_member m ON m.year = y.year
+        GROUP BY y.year, y.declarations
     """  # noqa: S608
 
 
@@ -737,6 +741,48 @@ def _ids(values) -> list[int]:
     """Organisation ids from a list of ids or a values queryset (`editions.selectors.account_ids`
     gives rows such as {"organisation_id": 3})."""
     return [v if isinstance(v, int) else next(iter(v.values())) for v in values]
+
+
+def local_shares(
+    campaigns: list[Campaign],
+    *,
+    organisation_ids: Iterable[int] | None = None,
+    territory: list[str] | None = None,
+    submitted_only: bool = True,
+) -> dict[int, LocalShare]:
+    """`local_share` of several campaigns in one grouped query, by campaign year."""
+    cte, cte_params = declarations_sql(submitted_only=submitted_only)
+    cte += " AND d.campaign_id = ANY(%s)"
+    cte_params.append([campaign.pk for campaign in campaigns])
+    if organisation_ids is not None:
+        cte += " AND d.organisation_id = ANY(%s)"
+        cte_params.append(_ids(organisation_ids))
+    # A hash aggregate per member (no sort, no DISTINCT): the default work_mem does, so one
+    # statement without _fetchall's SET LOCALs (pages show it beside other figures).
+    with connection.cursor() as cursor:
+        cursor.execute(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    empty = (0, 0, 0, 0, *([0] * 3 * len(LOCAL_PARTS)))
+    result = {}
+    for campaign in campaigns:
+        declarations, total, members, largest, *values = rows.get(campaign.year, empty)
+        result[campaign.year] = LocalShare(
+            year=campaign.year,
+            declarations=declarations,
+            sme_purchases=_decimal(total),
+            parts={
+                part: LocalPart(
+                    amount=_decimal(values[3 * i]),
+                    members=values[3 * i + 1],
+                    largest=_decimal(values[3 * i + 2]),
+                )
+                for i, part in enumerate(LOCAL_PARTS)
+            },
+            members=members,
+            largest=_decimal(largest),
+            has_territory=territory is not None,
+        )
+    return result
 
 
 def local_share(
@@ -747,46 +793,33 @@ def local_share(
     submitted_only: bool = True,
 ) -> LocalShare:
     """The local-purchasing share of the campaign's submitted declarations (the programme), or of
-    some members' (`organisation_ids`: one account, an edition's members), with the share placed
-    in `territory` (département codes, e.g. `editions.selectors.territory_departements`) when
-    given. One grouped query. `submitted_only=False`: every declaration whatever its state (an
-    account's own page shows its draft's figures)."""
-    cte, cte_params = declarations_sql(campaign_id=campaign.pk, submitted_only=submitted_only)
-    if organisation_ids is not None:
-        cte += " AND d.organisation_id = ANY(%s)"
-        cte_params.append(_ids(organisation_ids))
-    # A hash aggregate per member (no sort, no DISTINCT): the default work_mem does, so one
-    # statement without _fetchall's SET LOCALs (pages show it beside other figures).
-    with connection.cursor() as cursor:
-        cursor.execute(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
-        row = cursor.fetchone()
-    declarations, total, members, largest, *values = row
-    parts = {
-        part: LocalPart(
-            amount=_decimal(values[3 * i]),
-            members=values[3 * i + 1],
-            largest=_decimal(values[3 * i + 2]),
-        )
-        for i, part in enumerate(LOCAL_PARTS)
-    }
-    return LocalShare(
-        year=campaign.year,
-        declarations=declarations,
-        sme_purchases=_decimal(total),
-        parts=parts,
-        members=members,
-        largest=_decimal(largest),
-        has_territory=territory is not None,
-    )
+    some members' (`organisation_ids`: one account, an edition's members: ids, or the values
+    queryset `editions.selectors.account_ids`), with the share placed in `territory` (département
+    codes, e.g. `editions.selectors.territory_departements`) when given. One grouped query.
+    `submitted_only=False`: every declaration whatever its state (an account's own page shows
+    its draft's figures)."""
+    return local_shares(
+        [campaign],
+        organisation_ids=organisation_ids,
+        territory=territory,
+        submitted_only=submitted_only,
+    )[campaign.year]
 
 
-def local_share_with_previous(campaign: Campaign, **kwargs) -> tuple[LocalShare, LocalShare | None]:
-    """`local_share` of the campaign and of the year before (None when there was no campaign)."""
+def local_share_with_previous(
+    campaign: Campaign,
+    *,
+    organisation_ids: Iterable[int] | None = None,
+    territory: list[str] | None = None,
+) -> tuple[LocalShare, LocalShare | None]:
+    """`local_share` of the campaign and of the year before (None when there was no campaign),
+    submitted declarations only, in one query."""
     previous = Campaign.objects.filter(year=campaign.year - 1).first()
-    return (
-        local_share(campaign, **kwargs),
-        local_share(previous, **kwargs) if previous is not None else None,
-    )
+    campaigns = [campaign, previous] if previous is not None else [campaign]
+    if organisation_ids is not None:
+        organisation_ids = _ids(organisation_ids)
+    shares = local_shares(campaigns, organisation_ids=organisation_ids, territory=territory)
+    return shares[campaign.year], shares[previous.year] if previous is not None else None
 
 
 @dataclass(frozen=True)
