@@ -7,7 +7,13 @@ being formatted as "n.s." or a percentage.
 
 from __future__ import annotations
 
-from procurement.figures import LocalRow, local_disclosure, local_rows, local_share_with_previous
+from procurement.figures import (
+    LOCAL_PUBLISHED,
+    LocalRow,
+    local_disclosure,
+    local_rows,
+    local_share_with_previous,
+)
 from procurement.models import Campaign
 
 from . import formatting as fmt
@@ -37,8 +43,7 @@ def local_report_rows(
     hidden: frozenset[str] = frozenset()
     hidden_previous: frozenset[str] = frozenset()
     if protect:
-        everything = frozenset({"same_departement", "same_region", "territory", "site_unknown",
-                                "sme_location_unknown"})  # fmt: skip
+        everything = frozenset(LOCAL_PUBLISHED)
         hidden = everything if total_hidden else local_disclosure(current)
         if previous is not None:
             hidden_previous = everything if previous_total_hidden else local_disclosure(previous)
