@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("directory.urls")),
     path("", include("procurement.urls")),
     path("", include("charter.urls")),
+    path("", include("meetings.urls")),
     path("", include("reports.urls")),
 ]
 
