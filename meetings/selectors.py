@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
+from editions.models import Edition
 from editions.selectors import staff_editions
 
 from .models import Booking, Event, Meeting, NextStep, Participant, Slot
@@ -16,17 +17,27 @@ from .models import Booking, Event, Meeting, NextStep, Participant, Slot
 # --- organisers --------------------------------------------------------------------------------
 
 
+def editions_scope(request: HttpRequest):
+    """`editions.selectors.staff_editions`, for a person acting for no organisation too (the
+    active organisation is then a lazy None, which that function does not expect)."""
+    if request.user.is_authenticated and request.user.is_programme_staff:
+        return None
+    if not request.user.is_authenticated or (request.membership or None) is None:
+        return Edition.objects.none()
+    return staff_editions(request)
+
+
 def organiser_events(request: HttpRequest) -> QuerySet[Event]:
     """Events the person organises: every event for programme staff; for a federator, the events
     of the editions it runs; none for anyone else."""
-    scope = staff_editions(request)
+    scope = editions_scope(request)
     if scope is None:
         return Event.objects.all()
     return Event.objects.filter(edition__in=scope)
 
 
 def is_organiser(request: HttpRequest) -> bool:
-    scope = staff_editions(request)
+    scope = editions_scope(request)
     return scope is None or scope.exists()
 
 

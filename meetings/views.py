@@ -11,8 +11,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from editions.selectors import staff_editions
-
 from . import ics, selectors, services
 from .forms import (
     ApplicationForm,
@@ -315,7 +313,7 @@ def organiser_list(request):
 
 def organiser_create(request):
     _require_organiser(request)
-    form = EventForm(request.POST or None, editions=staff_editions(request))
+    form = EventForm(request.POST or None, editions=selectors.editions_scope(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         domains = data.pop("domains")
