@@ -79,7 +79,7 @@ def _in_parallel(calls) -> list:
         try:
             barrier.wait()
             results[index] = call()
-        except Exception as error:  # noqa: BLE001 - the outcome is what the test reads
+        except Exception as error:  # the outcome is what the test reads
             results[index] = error
         finally:
             connection.close()
