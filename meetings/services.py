@@ -60,6 +60,22 @@ def create_event(*, by: User, domains=(), **fields) -> Event:
     return event
 
 
+def update_event(*, event: Event, by: User, domains=(), **fields) -> Event:
+    """Organisers correct an event's description, place and dates (its state moves apart)."""
+    with transaction.atomic():
+        event = Event.objects.select_for_update().get(pk=event.pk)
+        changes = {}
+        for name, value in fields.items():
+            if getattr(event, name) != value:
+                changes[name] = (str(getattr(event, name)), str(value))
+                setattr(event, name, value)
+        event.full_clean(exclude=["created_by"])
+        event.save()
+        event.domains.set(domains)
+        record(actor=by, action="meetings.event_changed", target=event, changes=changes)
+    return event
+
+
 def add_session(
     *,
     event: Event,
@@ -280,34 +296,35 @@ def request_meeting(
         raise ValidationError(
             {"reason": _("Dites en une phrase pourquoi vous voulez ce rendez-vous.")}
         )
-    try:
-        with transaction.atomic():
-            meeting = Meeting.objects.create(
-                event=event,
-                sme=sme,
-                buyer=buyer,
-                requested_by_side=side,
-                requested_by=by,
-                reason=reason.strip(),
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                meeting = Meeting.objects.create(
+                    event=event,
+                    sme=sme,
+                    buyer=buyer,
+                    requested_by_side=side,
+                    requested_by=by,
+                    reason=reason.strip(),
+                )
+        except IntegrityError:
+            raise ValidationError(_("Un rendez-vous est déjà demandé entre vous.")) from None
+        other = buyer if side == Participant.Side.SME else sme
+        asker = sme if side == Participant.Side.SME else buyer
+        send_later(
+            to=_people(other),
+            subject=_("Demande de rendez-vous : %(event)s") % {"event": event.title},
+            body=_(
+                "Bonjour,\n\n%(asker)s vous demande un rendez-vous lors de la rencontre "
+                "« %(event)s ».\n\nObjet : %(reason)s\n\nAcceptez ou déclinez la demande :\n%(url)s\n"
             )
-    except IntegrityError:
-        raise ValidationError(_("Un rendez-vous est déjà demandé entre vous.")) from None
-    other = buyer if side == Participant.Side.SME else sme
-    asker = sme if side == Participant.Side.SME else buyer
-    send_later(
-        to=_people(other),
-        subject=_("Demande de rendez-vous : %(event)s") % {"event": event.title},
-        body=_(
-            "Bonjour,\n\n%(asker)s vous demande un rendez-vous lors de la rencontre « %(event)s »."
-            "\n\nObjet : %(reason)s\n\nAcceptez ou déclinez la demande :\n%(url)s\n"
+            % {
+                "asker": str(asker),
+                "event": event.title,
+                "reason": meeting.reason,
+                "url": _url("meetings:meeting", meeting.pk),
+            },
         )
-        % {
-            "asker": str(asker),
-            "event": event.title,
-            "reason": meeting.reason,
-            "url": _url("meetings:meeting", meeting.pk),
-        },
-    )
     return meeting
 
 

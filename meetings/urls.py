@@ -22,6 +22,7 @@ urlpatterns = [
     path("pilotage/rencontres/", views.organiser_list, name="organiser_list"),
     path("pilotage/rencontres/nouvelle/", views.organiser_create, name="organiser_create"),
     path("pilotage/rencontres/<int:pk>/", views.organiser_event, name="organiser_event"),
+    path("pilotage/rencontres/<int:pk>/modifier/", views.organiser_edit, name="organiser_edit"),
     path(
         "pilotage/rencontres/<int:pk>/session/", views.organiser_session, name="organiser_session"
     ),

@@ -78,6 +78,7 @@ def event(request, pk):
         {
             "event": event,
             "organisation": organisation,
+            "domains": list(event.domains.all()),
             "mine": mine,
             "meetings": meetings,
             "page": page,
@@ -324,7 +325,38 @@ def organiser_create(request):
         else:
             messages.success(request, _("La rencontre est créée. Ajoutez ses sessions."))
             return redirect("meetings:organiser_event", event.pk)
-    return render(request, "meetings/organiser_create.html", {"form": form})
+    return render(
+        request,
+        "meetings/organiser_form.html",
+        {"form": form, "title": _("Nouvelle rencontre"), "submit": _("Créer la rencontre")},
+    )
+
+
+def organiser_edit(request, pk):
+    event = selectors.get_event_for_organiser(request, pk)
+    form = EventForm(
+        request.POST or None, instance=event, editions=selectors.editions_scope(request)
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        domains = data.pop("domains")
+        try:
+            services.update_event(event=event, by=request.user, domains=domains, **data)
+        except ValidationError as error:
+            _errors(form, error)
+        else:
+            messages.success(request, _("La rencontre est modifiée."))
+            return redirect("meetings:organiser_event", event.pk)
+    return render(
+        request,
+        "meetings/organiser_form.html",
+        {
+            "form": form,
+            "event": event,
+            "title": _("Modifier la rencontre"),
+            "submit": _("Enregistrer"),
+        },
+    )
 
 
 def _organiser_page(request, event, *, session_form=None, state_form=None, unplaced=None):
