@@ -453,3 +453,20 @@ def test_arbitration_transfer_and_release_stay_with_programme_staff(w, client):
         reverse("directory:release_siren", args=[organisation_id]),
     ):
         assert client.get(url).status_code == 403, url
+
+
+def test_odd_edition_values_never_fail(w, client):
+    odd = ["%00", "x" * 500, "lyon'--", "édition", "lyon/../cyber", " "]
+    for user in (w.fed_lyon, UserFactory(staff=True)):
+        client.force_login(user)
+        for value in odd:
+            for method, url in _edition_urls(w, ""):
+                response = getattr(client, method)(url, {"edition": value})
+                assert response.status_code in (200, 302, 404), (url, value)
+
+
+def test_federator_gets_404_on_a_declaration_of_an_account_only_asking_to_join(w, client):
+    declaration = DeclarationFactory(campaign=w.campaign, organisation=w.acc_requested)
+    client.force_login(w.fed_lyon)
+    url = reverse("procurement:declaration_detail", args=[declaration.pk])
+    assert client.get(url).status_code == 404
