@@ -330,5 +330,11 @@ def declaration_history(request, pk):
     return render(
         request,
         "procurement/declaration_history.html",
-        {"declaration": declaration, "page_obj": page_obj},
+        {
+            "declaration": declaration,
+            "page_obj": page_obj,
+            # A federator reading its edition's account's history does not open the imports.
+            "can_open_imports": request.user.is_programme_staff
+            or declaration.organisation_id == getattr(request.organisation, "pk", None),
+        },
     )
