@@ -25,7 +25,8 @@ class Contact:
     account_id: int  # the large account
     siren: str  # the SME
     group_id: int | None = None  # the event, challenge or mission it belongs to
-    label: str = ""
+    label: str = ""  # the event's or challenge's title
+    account_name: str = ""
 
 
 @dataclass(frozen=True)
