@@ -244,7 +244,7 @@ class EditionScope:
 NO_SME = ("SELECT NULL::varchar WHERE false", [])
 
 
-def _territory_regions(edition) -> tuple[str, ...]:
+def territory_regions(edition) -> tuple[str, ...]:
     """Codes of the regions a territorial edition covers, wholly or in part."""
     from editions import selectors as edition_selectors
 
@@ -283,7 +283,7 @@ def edition_scope(edition) -> EditionScope:
         kind=str(edition.get_kind_display()),
         organisation_ids=organisation_ids,
         sme_filter=sme_filter,
-        regions=_territory_regions(edition),
+        regions=territory_regions(edition),
     )
 
 

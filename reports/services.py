@@ -80,13 +80,18 @@ def request_programme_report(*, campaign: Campaign, by: User, edition=None) -> R
     return job
 
 
-def member_report_accounts(campaign: Campaign):
-    """Large accounts with a submitted declaration for the campaign."""
-    return Organisation.objects.filter(
+def member_report_accounts(campaign: Campaign, *, edition=None):
+    """Large accounts with a submitted declaration for the campaign (members of `edition`)."""
+    accounts = Organisation.objects.filter(
         kind=Organisation.Kind.LARGE_ACCOUNT,
         declarations__campaign=campaign,
         declarations__state=Declaration.State.SUBMITTED,
     ).order_by("name", "pk")
+    if edition is not None:
+        from editions.selectors import account_ids
+
+        accounts = accounts.filter(pk__in=account_ids(edition))
+    return accounts
 
 
 def request_member_reports(
