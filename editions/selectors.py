@@ -26,7 +26,7 @@ def acting_federator(request: HttpRequest) -> Organisation | None:
     """The federator the signed-in person acts for, if the active organisation is one."""
     if not request.user.is_authenticated:
         return None
-    organisation = getattr(request, "organisation", None)
+    organisation = getattr(request, "organisation", None) or None  # a lazy None is falsy
     if organisation is not None and organisation.is_federator:
         return organisation
     return None
