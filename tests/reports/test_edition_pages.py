@@ -246,3 +246,13 @@ def test_public_edition_pages_survive_odd_input(client, lyon):
     assert client.get(reverse("reports:public_editions"), {"page": "x"}).status_code == 200
     assert client.get(reverse("reports:public_editions"), {"page": "999"}).status_code == 200
     assert client.get("/editions/n'existe-pas/").status_code == 404
+
+
+def test_public_edition_list_runs_a_fixed_number_of_queries(client, django_assert_num_queries):
+    EditionFactory()
+    with django_assert_num_queries(2):  # count, page
+        client.get(reverse("reports:public_editions"))
+    for _i in range(5):
+        EditionFactory()
+    with django_assert_num_queries(2):
+        assert client.get(reverse("reports:public_editions")).status_code == 200

@@ -123,3 +123,34 @@ def test_edition_report_is_versioned_per_edition_and_shows_its_figures(report_da
     national.refresh_from_db()
     first.refresh_from_db()
     assert national.is_published and not first.is_published
+
+
+def test_members_total_is_hidden_when_it_would_reveal_one_members_purchases_elsewhere(
+    report_data,
+):
+    """With Paris and Rennes in the edition too, the members' only purchase outside it is Alpha's
+    25 000 € from an unregistered SME: the members' total minus the edition's total would give it
+    back, so the members' total is "n.s." while the edition's total stays shown."""
+    from reports import rendering
+
+    edition = EditionFactory(territory=["69", "75", "35"])
+    for name in ("Alpha Banque", "Beta Assurances", "Gamma Énergie"):
+        EditionAccountFactory(edition=edition, organisation=report_data.members[name])
+    figures = report_figures.programme_figures(report_data.campaign, edition=edition)
+    assert figures.current.sme_purchases == Decimal("380000")
+    assert figures.members_total.sme_purchases == Decimal("405000")
+    disclosure = programme_disclosure(figures)
+    assert disclosure.members_total_hidden and not disclosure.total_hidden
+    rows = {row[0]: row[1] for row in rendering.key_figures_summary(figures, disclosure)}
+    assert rows["Achats auprès des PME"] == "380\u202f000\u00a0€"
+    assert rows["Achats des membres auprès de toutes les PME (dans l'édition ou non)"] == "n.s."
+    assert rows["Membres de l'édition"] == "3"
+
+
+def test_national_edition_counts_every_line_of_its_members(report_data):
+    edition = EditionFactory(kind="national")
+    for name in ("Alpha Banque", "Beta Assurances", "Gamma Énergie"):
+        EditionAccountFactory(edition=edition, organisation=report_data.members[name])
+    figures = report_figures.programme_figures(report_data.campaign, edition=edition)
+    assert figures.current.sme_purchases == figures.members_total.sme_purchases == Decimal("405000")
+    assert not programme_disclosure(figures).members_total_hidden
