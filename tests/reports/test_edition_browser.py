@@ -1,6 +1,7 @@
 """In Chromium: the public edition pages pass axe, in French and in English."""
 
 import pytest
+from django.conf import settings as django_settings
 from django.core.files.base import ContentFile
 from playwright.sync_api import expect
 
@@ -16,7 +17,7 @@ SVG = b'<svg xmlns="http://www.w3.org/2000/svg" width="40" height="40"><rect wid
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_public_edition_pages_are_accessible(page, live_server):
+def test_public_edition_pages_are_accessible(page, live_server, client):
     data = ReportData()
     edition = lyon_edition(data)
     edition.description = "La métropole et sa chambre de commerce."
@@ -38,4 +39,14 @@ def test_public_edition_pages_are_accessible(page, live_server):
     page.context.add_cookies([{"name": "django_language", "value": "en", "url": live_server.url}])
     page.goto(f"/editions/{edition.slug}/")
     expect(page.get_by_role("heading", name="Key figures")).to_be_visible()
+    assert_accessible(page)
+
+    # The staff page of the edition's reports (programme staff; a federator sees the same page).
+    client.force_login(staff)
+    session = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    page.context.add_cookies(
+        [{"name": django_settings.SESSION_COOKIE_NAME, "value": session, "url": live_server.url}]
+    )
+    page.goto(f"/pilotage/rapports/editions/{edition.slug}/?annee=2025")
+    expect(page.get_by_role("button", name="Generate the edition's report")).to_be_visible()
     assert_accessible(page)
