@@ -9,8 +9,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
 
-from editions.models import Edition
-from editions.selectors import staff_editions
+from editions.selectors import runs_any_edition, staff_editions
 
 from .models import Booking, Event, Meeting, NextStep, Participant, Slot
 
@@ -18,12 +17,7 @@ from .models import Booking, Event, Meeting, NextStep, Participant, Slot
 
 
 def editions_scope(request: HttpRequest):
-    """`editions.selectors.staff_editions`, for a person acting for no organisation too (the
-    active organisation is then a lazy None, which that function does not expect)."""
-    if request.user.is_authenticated and request.user.is_programme_staff:
-        return None
-    if not request.user.is_authenticated or (request.membership or None) is None:
-        return Edition.objects.none()
+    """None for programme staff (every edition); the editions a federator runs otherwise."""
     return staff_editions(request)
 
 
@@ -37,8 +31,7 @@ def organiser_events(request: HttpRequest) -> QuerySet[Event]:
 
 
 def is_organiser(request: HttpRequest) -> bool:
-    scope = editions_scope(request)
-    return scope is None or scope.exists()
+    return runs_any_edition(request)
 
 
 def get_event_for_organiser(request: HttpRequest, pk) -> Event:

@@ -11,6 +11,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from editions.decorators import edition_staff_required
+
 from . import ics, selectors, services
 from .forms import (
     ApplicationForm,
@@ -300,20 +302,15 @@ def agenda_ics(request, pk):
 # --- organisers --------------------------------------------------------------------------------
 
 
-def _require_organiser(request) -> None:
-    if not selectors.is_organiser(request):
-        raise PermissionDenied
-
-
+@edition_staff_required
 def organiser_list(request):
-    _require_organiser(request)
     events = selectors.organiser_events(request).select_related("edition").order_by("-date", "pk")
     page = Paginator(events, 30).get_page(request.GET.get("page"))
     return render(request, "meetings/organiser_list.html", {"page": page})
 
 
+@edition_staff_required
 def organiser_create(request):
-    _require_organiser(request)
     form = EventForm(request.POST or None, editions=selectors.editions_scope(request))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "editions",
     "meetings",
     "procurement",
+    "effect",
     "charter",
     "reports",
 ]
