@@ -192,6 +192,8 @@ class HeldMeeting:
     sme_siren: str
     sme_next_step: str
     buyer_next_step: str
+    event_title: str
+    account_name: str
 
     @property
     def next_steps(self) -> tuple[str, str]:
@@ -201,7 +203,11 @@ class HeldMeeting:
 def held_meetings(*, event_ids=None) -> list[HeldMeeting]:
     """Every meeting held (attendance marked by the organisers): the event's date, the large
     account's organisation id, the SME's SIREN (as recorded when it applied), the meeting's id
-    and both sides' next steps. For the Pacte effect, which joins them to declared orders."""
+    and both sides' next steps (plus the event's title and the account's name, for labels). For
+    the Pacte effect, which joins them to declared orders: each row is an
+    `effect.outcomes.Contact(kind="meeting", ref_id=meeting_id, on=event_date,
+    account_id=account_id, siren=sme_siren, group_id=event_id, label=event_title,
+    account_name=account_name)`."""
     queryset = Meeting.objects.filter(state=Meeting.State.HELD)
     if event_ids is not None:
         queryset = queryset.filter(event_id__in=list(event_ids))
@@ -213,5 +219,7 @@ def held_meetings(*, event_ids=None) -> list[HeldMeeting]:
         "sme__siren",
         "sme_next_step",
         "buyer_next_step",
+        "event__title",
+        "buyer__organisation__name",
     )
     return [HeldMeeting(*row) for row in rows]

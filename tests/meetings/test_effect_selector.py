@@ -31,4 +31,6 @@ def test_held_meetings_give_date_account_siren_and_next_steps():
     assert row.account_id == held.buyer.organisation_id
     assert row.sme_siren == held.sme.organisation.siren
     assert row.next_steps == ("none", "pilot")
+    assert (row.event_id, row.event_title) == (event.pk, event.title)
+    assert row.account_name == held.buyer.organisation.name
     assert selectors.held_meetings(event_ids=[event.pk + 1]) == []
