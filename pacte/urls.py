@@ -15,7 +15,9 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("directory.urls")),
     path("", include("procurement.urls")),
+    path("", include("effect.urls")),
     path("", include("charter.urls")),
+    path("", include("meetings.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -5,6 +5,7 @@ The presentation rules live here: French formats, and "n.s." wherever disclosure
 the XLSX show the same values, decided once by `shown_rows` and `_key_rows`.
 """
 
+import dataclasses
 import io
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -18,17 +19,17 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from charter.selectors import member_report_targets, programme_report_charter
-from directory.exports import neutralise
 from directory.maps import region_map_svg
 from disclosure import DOMINANCE
 from disclosure import THRESHOLD as MIN_MEMBERS
 from procurement.figures import Figure, key_figure_list, local_definition
+from procurement.models import Campaign
 from spreadsheets import Column, add_table, write_only_workbook
 
 from . import charts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
-from .local import local_report_rows, member_local_rows
+from .local import LocalReport, member_local_rows, report_local_share, report_rows
 from .published import TOTAL, Disclosure, programme_disclosure
 
 MEDIAN_NAMES = (
@@ -42,8 +43,8 @@ MEDIAN_NAMES = (
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
-def region_map(counts: dict[str, int], *, title: str):
-    svg = region_map_svg(counts, title=title)
+def region_map(counts: dict[str, int], *, title: str, selected=frozenset()):
+    svg = region_map_svg(counts, title=title, selected=selected)
     # The map names the generic "sans-serif"; in the PDF, use the font shipped with the reports.
     return mark_safe(  # noqa: S308 - the SVG comes escaped from the map builder
         str(svg).replace('font-family="sans-serif"', f'font-family="{charts.FONT}"')
@@ -170,13 +171,44 @@ def _bars(cells: list[BreakdownCell], *, title: str):
 
 
 def programme_key_rows(figures: ProgrammeFigures, disclosure: Disclosure) -> list[Cell]:
-    return _key_rows(
+    rows = _key_rows(
         figures.current,
         figures.previous,
         programme=True,
         hidden=disclosure.hidden_key_figures,
         hidden_previous=disclosure.hidden_previous_key_figures,
     )
+    if figures.is_edition:
+        rows = _edition_key_rows(figures, disclosure, rows)
+    return rows
+
+
+def _edition_key_rows(
+    figures: ProgrammeFigures, disclosure: Disclosure, rows: list[Cell]
+) -> list[Cell]:
+    """An edition's key figures: its members counted instead of the programme's, and, last, its
+    members' SME purchases from every SME (inside the edition or not), for comparison."""
+    keys = [figure.key for figure in key_figure_list(programme=True)]
+    rows = [
+        Cell(_("Membres de l'édition"), row.value, row.previous, row.change)
+        if key == "members"
+        else row
+        for key, row in zip(keys, rows, strict=True)
+    ]
+    total = figures.members_total
+    if total is None:
+        return rows
+    ns = fmt.not_significant()
+    hidden = disclosure.members_total_hidden or total.suppressed
+    rows.append(
+        Cell(
+            label=_("Achats des membres auprès de toutes les PME (dans l'édition ou non)"),
+            value=ns if hidden else fmt.euros(total.sme_purchases),
+            previous=fmt.MISSING,
+            change=fmt.MISSING,
+        )
+    )
+    return rows
 
 
 def key_figures_summary(
@@ -206,7 +238,7 @@ def programme_context(
     regions = _breakdown_rows(tables["region"])
     domains = _breakdown_rows(tables["domain"])
     sizes = _breakdown_rows(tables["size"])
-    # The map leaves hidden regions blank.
+    # The map leaves hidden regions blank; an edition's map outlines its territory's regions.
     map_counts = {row.key: row.smes for row in tables["region"] if row.key and not row.hidden}
     ns = fmt.not_significant()
     ranking = [
@@ -231,7 +263,9 @@ def programme_context(
         "domains": domains,
         "sizes": sizes,
         "region_map": region_map(
-            map_counts, title=_("PME fournisseuses par région en %(year)s") % {"year": figures.year}
+            map_counts,
+            title=_("PME fournisseuses par région en %(year)s") % {"year": figures.year},
+            selected=frozenset(figures.edition_regions),
         ),
         "domain_chart": _bars(domains, title=_("Achats auprès des PME par domaine")),
         "size_chart": _bars(sizes, title=_("Achats auprès des PME par taille de PME")),
@@ -244,8 +278,15 @@ def programme_context(
         "snapshot_at": timezone.localtime(figures.snapshot_at),
         "min_members": MIN_MEMBERS,
         "dominance_percent": int(DOMINANCE * 100),
-        # The charter: how many members met each target, the disputes' time to resolve.
-        "charter": programme_report_charter(campaign_id=figures.campaign_id),
+        # The charter: how many members met each target, the disputes' time to resolve (the
+        # programme's, not shown in an edition's report).
+        "charter": {"target_counts": [], "disputes": None}
+        if figures.is_edition
+        else programme_report_charter(campaign_id=figures.campaign_id),
+        "edition_name": figures.edition_name,
+        "edition_kind": figures.edition_kind,
+        # The local-purchasing share (reports.local): the programme's, or an edition's members'
+        # with its territory's share, kept on the figures (ProgrammeFigures.local_share).
         **programme_local_context(figures, disclosure),
     }
 
@@ -297,15 +338,29 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
 
 
 def programme_local_context(figures: ProgrammeFigures, disclosure: Disclosure) -> dict:
-    """The programme report's local-purchasing rows, under its disclosure rules."""
-    return {
-        "local_rows": local_report_rows(
-            figures.campaign_id,
-            total_hidden=disclosure.total_hidden,
-            previous_total_hidden=disclosure.previous.hidden(TOTAL),
-        ),
-        "local_definition": local_definition(),
-    }
+    """The programme's (or an edition's) local-purchasing rows, under the report's disclosure
+    rules: the shares are of the members' SME purchases, the programme's total T, or, in an
+    edition's report, its members' total M (all hidden with it); the territory share of an
+    edition also gives back T ÷ M, so it goes when T is hidden."""
+    local = figures.local_share
+    if not isinstance(local, LocalReport):  # figures made before the share was kept on them
+        local = report_local_share(Campaign.objects.get(pk=figures.campaign_id))
+    if figures.is_edition:
+        total_hidden = disclosure.members_total_hidden
+        previous_total_hidden = disclosure.previous.hidden(TOTAL)
+    else:
+        total_hidden = disclosure.total_hidden
+        previous_total_hidden = disclosure.previous.hidden(TOTAL)
+    rows = report_rows(
+        local, total_hidden=total_hidden, previous_total_hidden=previous_total_hidden
+    )
+    if figures.is_edition and disclosure.total_hidden:
+        ns = fmt.not_significant()
+        rows = [
+            dataclasses.replace(row, value=ns, change=ns) if row.key == "territory" else row
+            for row in rows
+        ]
+    return {"local_rows": rows, "local_definition": local_definition()}
 
 
 def member_local_context(figures: MemberFigures) -> dict:
@@ -356,21 +411,12 @@ def member_pdf(figures: MemberFigures, *, version_number: int) -> bytes:
 # --- XLSX annex -------------------------------------------------------------------------------
 
 
-def _text_cell(value):
-    """openpyxl stores a string starting with "=" as a formula: names typed by members (an SME's
-    name in an import) must stay text. Other characters stay text in an XLSX file, so signed
-    changes such as "+32,3 %" are written as they are."""
-    if isinstance(value, str) and value.startswith("="):
-        return neutralise(value)
-    return value
-
-
 def _sheet(workbook, title: str, header: list, rows) -> None:
     """A table of the annex (`header`: titles, or spreadsheets.Column with a number format)."""
     columns = [h if isinstance(h, Column) else Column(str(h), width=16) for h in header]
     if columns and columns[0].kind == "text" and columns[0].width == 16:
         columns[0] = Column(columns[0].title, width=40)
-    add_table(workbook, title, columns, ([_text_cell(value) for value in row] for row in rows))
+    add_table(workbook, title, columns, rows)  # text cells neutralised by the writer
 
 
 def _number_or_ns(value, hidden: bool):

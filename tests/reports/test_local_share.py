@@ -75,3 +75,29 @@ def test_edition_reports_get_a_territory_share(report_data):
     }
     # Lyon Logiciels and Rhône Data (69): 100 000 + 80 000 + 40 000 + 70 000 of 485 000 €.
     assert rows["territory"].value == "59,8\u00a0%"
+
+
+def test_edition_report_shows_its_members_local_share_with_the_territory(report_data):
+    from reports.published import programme_disclosure as disclosure_of
+    from tests.factories import EditionAccountFactory, EditionFactory
+
+    _name_sites(report_data)
+    edition = EditionFactory(name="Lyon Métropole", slug="lyon", territory=["69"])
+    for name in ("Alpha Banque", "Beta Assurances", "Gamma Énergie"):
+        EditionAccountFactory(edition=edition, organisation=report_data.members[name])
+    edition_figures = figures.programme_figures(report_data.campaign, edition=edition)
+    local = edition_figures.local_share
+    # The members' purchases from every SME (405 000 €), of which 220 000 € in the Rhône.
+    assert local.current.sme_purchases == Decimal("405000")
+    assert local.current.territory_share.quantize(Decimal("0.1")) == Decimal("54.3")
+    context = rendering.programme_context(
+        edition_figures, version_number=1, disclosure=disclosure_of(edition_figures)
+    )
+    rows = {row.key: row for row in context["local_rows"]}
+    assert rows["territory"].value == "54,3\u00a0%"
+    text = pdf_text(
+        rendering.programme_pdf(
+            edition_figures, version_number=1, disclosure=disclosure_of(edition_figures)
+        )
+    )
+    assert "Achats locaux" in text and "Part des achats PME auprès de PME du territoire" in text
