@@ -78,6 +78,8 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "editions",
+    "challenges",
+    "sponsorship",
     "procurement",
     "charter",
     "reports",
@@ -342,6 +344,12 @@ CELERY_BEAT_SCHEDULE = {
     # At most one reminder a day per signatory (the day is recorded): an hourly run is enough.
     "charter-renewal-reminders": {
         "task": "charter.tasks.send_renewal_reminders",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    # At most one digest a week per SME or research organisation (recorded): hourly is enough.
+    "challenge-digests": {
+        "task": "challenges.tasks.send_weekly_digests",
         "schedule": 3600,
         "options": {"expires": 3600},
     },
