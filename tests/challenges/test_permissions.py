@@ -235,3 +235,12 @@ def test_research_registration_page(client, staff):
     assert research.is_verified
     response = client.post(reverse("challenges:staff_research_verify", args=[research.pk]))
     assert response.status_code == 404
+
+
+def test_a_research_member_finds_the_challenges_from_every_page(client, challenge):
+    user = member_of(OrganisationFactory(research=True), admin=True)
+    _login(client, user)
+    for name in ("accounts:dashboard", "challenges:list", "challenges:my_answers"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+    assert challenge.title in client.get(reverse("challenges:list")).content.decode()
