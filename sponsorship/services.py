@@ -198,7 +198,9 @@ def accept_mission(*, mission: Mission, organisation: Organisation, by: User) ->
 def _move(mission: Mission, target: str, by: User, organisation: Organisation | None) -> Mission:
     with transaction.atomic():
         mission = Mission.objects.select_for_update().get(pk=mission.pk)
-        if not by.is_programme_staff:
+        # Staff act without an organisation (from /pilotage/); anyone else as one of the sides.
+        as_staff = organisation is None and by.is_programme_staff
+        if not as_staff:
             _side(mission, organisation)
         _check(mission.state, target)
         now = timezone.now()
@@ -228,7 +230,7 @@ def _move(mission: Mission, target: str, by: User, organisation: Organisation | 
                 )
                 % {"title": mission.need.title},
             )
-        if by.is_programme_staff:
+        if as_staff:
             audit.record(
                 actor=by,
                 action=f"sponsorship.{target}",

@@ -13,4 +13,9 @@ urlpatterns = [
     path("mecenat/missions/<int:pk>/", views.mission, name="mission"),
     path("mecenat/missions/<int:pk>/<slug:action>/", views.mission_action, name="mission_action"),
     path("pilotage/mecenat/", views.staff, name="staff"),
+    path(
+        "pilotage/mecenat/missions/<int:pk>/<slug:action>/",
+        views.staff_mission_action,
+        name="staff_mission_action",
+    ),
 ]

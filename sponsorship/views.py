@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -133,29 +134,30 @@ ACTIONS = {
     "terminer": services.finish_mission,
     "annuler": services.cancel_mission,
 }
+STAFF_ACTIONS = ("demarrer", "terminer", "annuler")
 
 
 @require_POST
 def mission_action(request, pk, action):
+    """One side of the mission acts (accept, start, finish, cancel)."""
     mission = selectors.get_mission_for_user(request, pk)
-    if action not in ACTIONS:
-        from django.http import Http404
-
-        raise Http404
     organisation = request.organisation or None
-    if action == "accepter":
-        done = _act(
-            request,
-            services.accept_mission,
-            mission=mission,
-            organisation=organisation,
-            by=request.user,
-        )
-    else:
-        done = _act(
-            request, ACTIONS[action], mission=mission, organisation=organisation, by=request.user
-        )
-    if done:
+    if action not in ACTIONS or organisation is None:
+        raise Http404
+    if _act(request, ACTIONS[action], mission=mission, organisation=organisation, by=request.user):
+        messages.success(request, _("La mission est mise à jour."))
+    return redirect("sponsorship:mission", mission.pk)
+
+
+@programme_staff_required
+@require_POST
+def staff_mission_action(request, pk, action):
+    """Programme staff move a mission for the parties (start, finish, cancel), audited; under
+    /pilotage/ so that the second factor is required."""
+    mission = selectors.get_mission_for_user(request, pk)
+    if action not in STAFF_ACTIONS:
+        raise Http404
+    if _act(request, ACTIONS[action], mission=mission, organisation=None, by=request.user):
         messages.success(request, _("La mission est mise à jour."))
     return redirect("sponsorship:mission", mission.pk)
 

@@ -78,7 +78,9 @@ def test_buyer_posts_staff_publishes_sme_answers_buyer_shortlists(page):
     page.get_by_role("link", name="Détecter la fraude documentaire").click()
     assert "Pilote dans 40 agences" not in page.locator("#main").inner_text()
     page.get_by_role("link", name="Répondre au défi").click()
-    page.get_by_label("Votre réponse").fill("Notre module d'analyse d'images détecte les retouches.")
+    page.get_by_label("Votre réponse").fill(
+        "Notre module d'analyse d'images détecte les retouches."
+    )
     assert_accessible(page)
     page.get_by_role("button", name="Envoyer la réponse").click()
     assert "Votre réponse" in page.locator("#main").inner_text()

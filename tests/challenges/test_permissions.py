@@ -244,3 +244,25 @@ def test_a_research_member_finds_the_challenges_from_every_page(client, challeng
         response = client.get(reverse(name))
         assert response.status_code == 200, name
     assert challenge.title in client.get(reverse("challenges:list")).content.decode()
+
+
+def test_lists_take_a_fixed_number_of_queries(
+    client, buyer, buyer_org, staff, django_assert_max_num_queries
+):
+    for _ in range(6):
+        AnswerFactory(challenge=ChallengeFactory(buyer=buyer_org))
+    challenge = ChallengeFactory(buyer=buyer_org)
+    for _ in range(5):
+        AnswerFactory(challenge=challenge)
+    ChallengeFactory(buyer=buyer_org, state=Challenge.State.AWARDED, public_naming=True)
+    _login(client, buyer)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("challenges:list")).status_code == 200
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("challenges:detail", args=[challenge.pk])).status_code == 200
+    _login(client, staff)
+    with django_assert_max_num_queries(15):
+        assert client.get(reverse("challenges:staff_list")).status_code == 200
+    client.logout()
+    with django_assert_max_num_queries(10):
+        assert client.get(reverse("challenges:awarded")).status_code == 200

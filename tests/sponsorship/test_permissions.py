@@ -102,3 +102,33 @@ def test_sme_posts_a_need_and_account_offers_days(client, sme, sme_user, account
     )
     assert response.status_code == 200 and not Offer.objects.exists()
     assert client.get(reverse("sponsorship:need_create")).status_code == 403
+
+
+def test_staff_move_missions_from_the_staff_pages_only(client, staff, need, offer):
+    from audit.models import AuditEvent
+
+    mission = MissionFactory(need=need, offer=offer, account=offer.account, sme=need.sme)
+    client.force_login(staff)
+    party_url = reverse("sponsorship:mission_action", args=[mission.pk, "annuler"])
+    assert client.post(party_url).status_code == 404
+    staff_url = reverse("sponsorship:staff_mission_action", args=[mission.pk, "annuler"])
+    assert client.post(staff_url).status_code == 302
+    assert Mission.objects.get(pk=mission.pk).state == Mission.State.CANCELLED
+    assert AuditEvent.objects.filter(action="sponsorship.cancelled", actor=staff).exists()
+    assert Need.objects.get(pk=need.pk).state == Need.State.OPEN
+
+
+def test_parties_cannot_use_the_staff_action(client, sme_user, need):
+    mission = MissionFactory(need=need, sme=need.sme)
+    client.force_login(sme_user)
+    url = reverse("sponsorship:staff_mission_action", args=[mission.pk, "annuler"])
+    assert client.post(url).status_code == 403
+
+
+def test_lists_take_a_fixed_number_of_queries(client, staff, django_assert_max_num_queries):
+    for _ in range(6):
+        MissionFactory()
+    client.force_login(staff)
+    with django_assert_max_num_queries(20):
+        response = client.get(reverse("sponsorship:staff"))
+    assert response.status_code == 200
