@@ -6,7 +6,6 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -45,7 +44,7 @@ def _check(transitions: dict, current: str, target: str) -> None:
         )
 
 
-def _admin_emails(organisation: Organisation) -> list[str]:
+def _admin_emails(organisation: Organisation | int) -> list[str]:
     return list(
         Membership.objects.filter(organisation=organisation, role=Role.ADMIN).values_list(
             "user__email", flat=True
@@ -362,48 +361,61 @@ def _week_of(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
 
 
-def _recipients_of_digest():
-    """Verified SMEs with a published profile, and verified research organisations."""
-    return Organisation.objects.verified().filter(
-        Q(kind=Organisation.Kind.SME, sme_profile__state=SMEProfile.State.PUBLISHED)
-        | Q(kind=Organisation.Kind.RESEARCH)
+def _untold(week: datetime.date) -> dict[int, list[Challenge]]:
+    """Organisation id → the open challenges it was never told of, for the verified SMEs with a
+    published profile in one of each challenge's domains and the verified research
+    organisations; organisations that already had this week's digest are left out. One query per
+    open challenge (there are few), none per organisation."""
+    done_this_week = Digest.objects.filter(week=week).values("organisation_id")
+    research = list(
+        Organisation.objects.verified()
+        .filter(kind=Organisation.Kind.RESEARCH)
+        .exclude(pk__in=done_this_week)
+        .values_list("pk", flat=True)
     )
-
-
-def _new_challenges_for(organisation: Organisation):
+    untold: dict[int, list[Challenge]] = {}
     challenges = (
         Challenge.objects.open_for_answers()
         .select_related("buyer")
-        .exclude(
-            pk__in=DigestEntry.objects.filter(organisation=organisation).values("challenge_id")
-        )
+        .prefetch_related("domains")
+        .order_by("published_at", "pk")
     )
-    if organisation.is_sme:
-        challenges = challenges.filter(
-            domains__id__in=organisation.sme_profile.domain_ids
-        ).distinct()
-    return list(challenges.order_by("published_at", "pk"))
+    for challenge in challenges:
+        told = DigestEntry.objects.filter(challenge=challenge).values("organisation_id")
+        smes = (
+            SMEProfile.objects.published()
+            .filter(domain_ids__overlap=[d.pk for d in challenge.domains.all()])
+            .filter(organisation__in=Organisation.objects.verified())
+            .exclude(organisation_id__in=told)
+            .exclude(organisation_id__in=done_this_week)
+            .values_list("organisation_id", flat=True)
+        )
+        told_research = set(
+            DigestEntry.objects.filter(
+                challenge=challenge, organisation_id__in=research
+            ).values_list("organisation_id", flat=True)
+        )
+        for organisation_id in [*smes, *(pk for pk in research if pk not in told_research)]:
+            untold.setdefault(organisation_id, []).append(challenge)
+    return untold
 
 
 def send_digests(*, today: datetime.date | None = None) -> int:
     """Each SME (of the challenges' domains) and research organisation gets, at most once a week,
-    the challenges published since its last digest. Returns how many digests were sent.
+    the open challenges published since its last digest. Returns how many digests were sent.
 
     Safe to run twice, or twice at once: a digest is one row per organisation and week (unique),
-    inserted in the transaction that records its entries and queues its email, so a concurrent run
-    waits on that row and then finds it; a challenge told once is recorded and never told again."""
+    inserted in the transaction that records its entries (unique per organisation and challenge)
+    and queues its email, so a concurrent run waits on that row, then fails to insert it and
+    skips the organisation; a challenge told once is never told again."""
     week = _week_of(today or timezone.localdate())
     sent = 0
-    candidates = _recipients_of_digest().exclude(challenge_digests__week=week)
-    for organisation in candidates.select_related("sme_profile").order_by("pk"):
-        challenges = _new_challenges_for(organisation)
-        if not challenges:
-            continue
+    for organisation_id, challenges in sorted(_untold(week).items()):
         try:
             with transaction.atomic():
-                digest = Digest.objects.create(organisation=organisation, week=week)
+                digest = Digest.objects.create(organisation_id=organisation_id, week=week)
                 DigestEntry.objects.bulk_create(
-                    DigestEntry(digest=digest, organisation=organisation, challenge=c)
+                    DigestEntry(digest=digest, organisation_id=organisation_id, challenge=c)
                     for c in challenges
                 )
                 lines = "\n".join(
@@ -412,7 +424,7 @@ def send_digests(*, today: datetime.date | None = None) -> int:
                     for c in challenges
                 )
                 mail.send_later(
-                    to=_admin_emails(organisation),
+                    to=_admin_emails(organisation_id),
                     subject=_("Les nouveaux défis des grands comptes"),
                     body=_("Nouveaux défis publiés pour vous :\n\n%(lines)s") % {"lines": lines},
                 )

@@ -100,3 +100,22 @@ def test_concurrent_runs_send_each_digest_once(cyber):
     assert Digest.objects.count() == 5
     for admin in admins:
         assert _digest_emails_to(admin.email).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_digest_through_the_worker(celery_worker, cyber):
+    """End to end: beat's task, run twice by a real worker, emails each SME once."""
+    import time
+
+    ChallengeFactory(buyer=OrganisationFactory(), domains=[cyber], title="Défi par le worker")
+    admin = member_of(SMEProfileFactory(domains=[cyber]).organisation, admin=True)
+    send_weekly_digests.delay()
+    send_weekly_digests.delay()
+    for _ in range(60):
+        if _digest_emails_to(admin.email).filter(sent_at__isnull=False).exists():
+            break
+        time.sleep(0.5)
+    time.sleep(1)  # the second run, if it were to send anything, would have done so by now
+    email = _digest_emails_to(admin.email).get()
+    assert email.sent_at is not None and "Défi par le worker" in email.body
+    assert Digest.objects.count() == 1
