@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "challenges",
     "sponsorship",
     "procurement",
+    "effect",
     "charter",
     "reports",
 ]

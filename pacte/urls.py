@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("challenges.urls")),
     path("", include("sponsorship.urls")),
     path("", include("procurement.urls")),
+    path("", include("effect.urls")),
     path("", include("charter.urls")),
     path("", include("reports.urls")),
 ]
