@@ -151,25 +151,38 @@ def research_to_verify() -> QuerySet[ResearchProfile]:
 
 
 class RetainedAnswer(NamedTuple):
-    """An SME retained by a large account: joined later to the orders that account declares."""
+    """An SME retained by a large account: joined later to the orders that account declares.
+    The first four fields are the contact; the last two group contacts per challenge."""
 
     date: datetime.date  # the day the answer was shortlisted
     account_id: int  # the large account (the challenge's buyer)
     siren: str  # the SME's SIREN
     answer_id: int
+    challenge_id: int
+    title: str  # the challenge's
 
 
-def retained_sme_answers(*, since: datetime.date | None = None) -> list[RetainedAnswer]:
+def retained_sme_answers(
+    *,
+    since: datetime.date | None = None,
+    account_ids=None,
+    siren: str | None = None,
+) -> list[RetainedAnswer]:
     """Every shortlisted or awarded answer by an SME as (date shortlisted, large account
-    organisation id, SME SIREN, answer id), oldest first. Declined answers (even if shortlisted
-    before) and research organisations' answers are left out."""
+    organisation id, SME SIREN, answer id, challenge id, challenge title), oldest first; declined
+    answers (even if shortlisted before) and research organisations' answers are left out.
+    Optionally only since a date, for some large accounts, or for one SIREN."""
     rows = Answer.objects.retained().filter(organisation__kind=Organisation.Kind.SME)
     if since is not None:
         rows = rows.filter(shortlisted_at__date__gte=since)
+    if account_ids is not None:
+        rows = rows.filter(challenge__buyer_id__in=account_ids)
+    if siren is not None:
+        rows = rows.filter(siren=siren)
     rows = rows.annotate(day=TruncDate("shortlisted_at")).order_by("shortlisted_at", "pk")
     return [
-        RetainedAnswer(day, account_id, siren, pk)
-        for day, account_id, siren, pk in rows.values_list(
-            "day", "challenge__buyer_id", "siren", "pk"
+        RetainedAnswer(*row)
+        for row in rows.values_list(
+            "day", "challenge__buyer_id", "siren", "pk", "challenge_id", "challenge__title"
         )
     ]

@@ -133,22 +133,34 @@ def days_by_account(year: int) -> list[AccountDays]:
 
 
 class AgreedMission(NamedTuple):
-    """A mission both sides agreed to: joined later to the orders the account declares."""
+    """A mission both sides agreed to: joined later to the orders the account declares. The
+    first four fields are the contact; the last one labels it."""
 
     date: datetime.date  # the day the mission was agreed
     account_id: int  # the large account giving the days
     siren: str  # the SME's SIREN
     mission_id: int
+    title: str  # the SME's need
 
 
-def agreed_missions(*, since: datetime.date | None = None) -> list[AgreedMission]:
+def agreed_missions(
+    *,
+    since: datetime.date | None = None,
+    account_ids=None,
+    siren: str | None = None,
+) -> list[AgreedMission]:
     """Every mission that reached "agreed" (agreed, running or done; cancelled ones left out) as
-    (date agreed, large account organisation id, SME SIREN, mission id), oldest first."""
+    (date agreed, large account organisation id, SME SIREN, mission id, need title), oldest
+    first. Optionally only since a date, for some large accounts, or for one SIREN."""
     rows = Mission.objects.filter(agreed_at__isnull=False).exclude(state=Mission.State.CANCELLED)
     if since is not None:
         rows = rows.filter(agreed_at__date__gte=since)
+    if account_ids is not None:
+        rows = rows.filter(account_id__in=account_ids)
+    if siren is not None:
+        rows = rows.filter(sme_siren=siren)
     rows = rows.annotate(day=TruncDate("agreed_at")).order_by("agreed_at", "pk")
     return [
-        AgreedMission(day, account_id, siren, pk)
-        for day, account_id, siren, pk in rows.values_list("day", "account_id", "sme_siren", "pk")
+        AgreedMission(*row)
+        for row in rows.values_list("day", "account_id", "sme_siren", "pk", "need__title")
     ]

@@ -6,7 +6,7 @@ import pytest
 from django.utils import timezone
 
 from challenges import services
-from challenges.models import Answer
+from challenges.models import Answer, Challenge
 from challenges.selectors import RetainedAnswer, retained_sme_answers
 from tests.factories import AnswerFactory, OrganisationFactory
 
@@ -14,6 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_retained_sme_answers_give_date_account_siren_and_id(challenge, buyer, sme):
+    Challenge.objects.filter(pk=challenge.pk).update(title="Défi X")
     retained = AnswerFactory(challenge=challenge, organisation=sme)
     services.decide_answer(answer=retained, by=buyer, state=Answer.State.SHORTLISTED)
     awarded = AnswerFactory(challenge=challenge)
@@ -29,7 +30,12 @@ def test_retained_sme_answers_give_date_account_siren_and_id(challenge, buyer, s
     rows = retained_sme_answers()
     today = timezone.localdate()
     assert rows == [
-        RetainedAnswer(today, challenge.buyer_id, sme.siren, retained.pk),
-        RetainedAnswer(today, challenge.buyer_id, awarded.siren, awarded.pk),
+        RetainedAnswer(today, challenge.buyer_id, sme.siren, retained.pk, challenge.pk, "Défi X"),
+        RetainedAnswer(
+            today, challenge.buyer_id, awarded.siren, awarded.pk, challenge.pk, "Défi X"
+        ),
     ]
     assert retained_sme_answers(since=today + datetime.timedelta(days=1)) == []
+    assert retained_sme_answers(siren=sme.siren) == rows[:1]
+    assert retained_sme_answers(account_ids=[challenge.buyer_id]) == rows
+    assert retained_sme_answers(account_ids=[]) == []

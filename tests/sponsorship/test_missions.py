@@ -127,8 +127,11 @@ def test_agreed_missions_for_the_effect(staff):
     agreed = MissionFactory(state=Mission.State.RUNNING, agreed_at=timezone.now())
     MissionFactory(state=Mission.State.PROPOSED)
     MissionFactory(state=Mission.State.CANCELLED, agreed_at=timezone.now())
-    assert selectors.agreed_missions() == [
+    rows = selectors.agreed_missions()
+    assert rows == [
         selectors.AgreedMission(
-            timezone.localdate(), agreed.account_id, agreed.sme_siren, agreed.pk
+            timezone.localdate(), agreed.account_id, agreed.sme_siren, agreed.pk, agreed.need.title
         )
     ]
+    assert selectors.agreed_missions(siren=agreed.sme_siren) == rows
+    assert selectors.agreed_missions(account_ids=[agreed.account_id + 1000]) == []
