@@ -3,6 +3,8 @@
 - programme staff: everything;
 - a large account: its own challenges (any state) and the answers to them;
 - an SME or a research organisation: published challenges (and those it answered), its own answers;
+- a federator: the published, closed and awarded challenges of the large accounts of the editions
+  it runs (read only, without their answers or confidential text);
 - anyone else: nothing. Another organisation's ids answer 404."""
 
 import datetime
@@ -13,6 +15,8 @@ from django.db.models.functions import TruncDate
 from django.http import Http404, HttpRequest
 
 from accounts.models import Organisation
+from editions.models import EditionAccount
+from editions.selectors import editions_run_by
 
 from .models import Answer, Challenge, ResearchProfile
 
@@ -34,12 +38,23 @@ def challenges_for(request: HttpRequest) -> QuerySet[Challenge]:
         return Challenge.objects.none()
     if organisation.is_large_account:
         return Challenge.objects.filter(buyer=organisation)
+    if organisation.is_federator:
+        return Challenge.objects.filter(
+            state__in=VISIBLE_STATES, buyer_id__in=edition_account_ids(organisation)
+        )
     if organisation.is_sme or organisation.is_research:
         return Challenge.objects.filter(
             Q(state=Challenge.State.PUBLISHED)
             | Q(state__in=VISIBLE_STATES, answers__organisation=organisation)
         ).distinct()
     return Challenge.objects.none()
+
+
+def edition_account_ids(federator: Organisation) -> QuerySet:
+    """Ids of the large accounts of the editions the federator runs (usable inside a query)."""
+    return EditionAccount.objects.filter(
+        edition__in=editions_run_by(federator), state=EditionAccount.State.MEMBER
+    ).values("organisation_id")
 
 
 def get_challenge_for_user(request: HttpRequest, pk) -> Challenge:
@@ -60,7 +75,9 @@ def answers_for(request: HttpRequest) -> QuerySet[Answer]:
         return Answer.objects.none()
     if organisation.is_large_account:
         return Answer.objects.filter(challenge__buyer=organisation)
-    return Answer.objects.filter(organisation=organisation)
+    if organisation.is_sme or organisation.is_research:
+        return Answer.objects.filter(organisation=organisation)
+    return Answer.objects.none()
 
 
 def get_answer_for_user(request: HttpRequest, pk) -> Answer:

@@ -1,7 +1,8 @@
 """Who sees which need, offer and mission; the days given; what the Pacte effect reads.
 
-An SME sees its own needs and missions, a large account its own offers and missions, programme
-staff everything; anyone else nothing. Another organisation's ids answer 404."""
+An SME sees its own needs and missions, a large account its own offers and missions, a federator
+the missions of the large accounts of the editions it runs (read only), programme staff
+everything; anyone else nothing. Another organisation's ids answer 404."""
 
 import datetime
 from typing import NamedTuple
@@ -11,6 +12,8 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404, HttpRequest
 
 from accounts.models import Organisation
+from editions.models import EditionAccount
+from editions.selectors import editions_run_by
 
 from .models import Mission, Need, Offer
 
@@ -43,6 +46,12 @@ def missions_for(request: HttpRequest) -> QuerySet[Mission]:
     organisation = _organisation(request)
     if organisation is None:
         return Mission.objects.none()
+    if organisation.is_federator:
+        return Mission.objects.filter(
+            account_id__in=EditionAccount.objects.filter(
+                edition__in=editions_run_by(organisation), state=EditionAccount.State.MEMBER
+            ).values("organisation_id")
+        )
     return Mission.objects.filter(Q(account=organisation) | Q(sme=organisation))
 
 

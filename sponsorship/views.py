@@ -33,8 +33,14 @@ def home(request):
     if request.user.is_programme_staff and request.organisation is None:
         return redirect("sponsorship:staff")
     organisation = request.organisation or None
-    if organisation is None or not (organisation.is_sme or organisation.is_large_account):
+    if organisation is None or organisation.is_research:
         raise PermissionDenied
+    if organisation.is_federator:  # the missions of its editions' large accounts, read only
+        return render(
+            request,
+            "sponsorship/federator.html",
+            {"missions": selectors.mission_list(selectors.missions_for(request))},
+        )
     if organisation.is_sme:
         items = selectors.needs_for(request).order_by("-created_at", "-pk")
     else:

@@ -266,3 +266,23 @@ def test_lists_take_a_fixed_number_of_queries(
     client.logout()
     with django_assert_max_num_queries(10):
         assert client.get(reverse("challenges:awarded")).status_code == 200
+
+
+def test_federator_sees_its_editions_challenges_without_their_answers(
+    client, challenge, answered, buyer_org
+):
+    from tests.factories import ConventionFactory, EditionAccountFactory
+
+    convention = ConventionFactory()
+    EditionAccountFactory(edition=convention.edition, organisation=buyer_org)
+    elsewhere = ChallengeFactory()
+    draft = ChallengeFactory(buyer=buyer_org, draft=True)
+    _login(client, member_of(convention.federator, admin=True))
+    response = client.get(reverse("challenges:detail", args=[challenge.pk]))
+    assert response.status_code == 200
+    body = response.content.decode()
+    assert "Notre réponse secrète" not in body and challenge.confidential_text not in body
+    assert client.get(reverse("challenges:detail", args=[elsewhere.pk])).status_code == 404
+    assert client.get(reverse("challenges:detail", args=[draft.pk])).status_code == 404
+    assert client.get(reverse("challenges:answer_document", args=[answered.pk])).status_code == 404
+    assert challenge.title in client.get(reverse("challenges:list")).content.decode()

@@ -132,3 +132,21 @@ def test_lists_take_a_fixed_number_of_queries(client, staff, django_assert_max_n
     with django_assert_max_num_queries(20):
         response = client.get(reverse("sponsorship:staff"))
     assert response.status_code == 200
+
+
+def test_federator_sees_the_missions_of_its_editions_accounts_only(client, offer, need):
+    from tests.factories import ConventionFactory, EditionAccountFactory
+
+    convention = ConventionFactory()
+    EditionAccountFactory(edition=convention.edition, organisation=offer.account)
+    mine = MissionFactory(need=need, offer=offer, account=offer.account, sme=need.sme)
+    other = MissionFactory()
+    _federator = member_of(convention.federator, admin=True)
+    client.force_login(_federator)
+    body = client.get(reverse("sponsorship:home")).content.decode()
+    assert need.title in body and other.need.title not in body
+    assert client.get(reverse("sponsorship:mission", args=[mine.pk])).status_code == 200
+    assert client.get(reverse("sponsorship:mission", args=[other.pk])).status_code == 404
+    response = client.post(reverse("sponsorship:mission_action", args=[mine.pk, "annuler"]))
+    assert Mission.objects.get(pk=mine.pk).state == Mission.State.PROPOSED
+    assert response.status_code == 302  # refused with a message: not a party to the mission
