@@ -87,6 +87,8 @@ def test_buyer_posts_staff_publishes_sme_answers_buyer_shortlists(page):
     assert_accessible(page)
     page.goto("/defis/mes-reponses/")
     assert_accessible(page)
+    page.goto("/defis/recherche/inscription/")
+    assert_accessible(page)
     _sign_out(page)
 
     sign_in(page, buyer.email)

@@ -3,7 +3,13 @@ it runs and ends with feedback: every page on the way passes axe."""
 
 import pytest
 
-from tests.factories import OrganisationFactory, UserFactory, member_of
+from tests.factories import (
+    ConventionFactory,
+    EditionAccountFactory,
+    OrganisationFactory,
+    UserFactory,
+    member_of,
+)
 from tests.procurement.test_browser import sign_in
 from tests.support import assert_accessible, enter_second_factor_if_asked
 
@@ -87,3 +93,12 @@ def test_need_offer_mission_accepted_run_and_reviewed(page):
     mission.refresh_from_db()
     assert mission.state == Mission.State.DONE
     assert mission.account_feedback == "Une PME très réactive."
+    _sign_out(page)
+
+    # A federator running an edition the account belongs to reads its missions.
+    convention = ConventionFactory()
+    EditionAccountFactory(edition=convention.edition, organisation=mission.account)
+    sign_in(page, member_of(convention.federator, admin=True).email)
+    page.goto("/mecenat/")
+    assert "Préparer une levée de fonds" in page.locator("#main").inner_text()
+    assert_accessible(page)
