@@ -9,6 +9,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
@@ -259,9 +260,9 @@ def submit_answer(
 
 
 ANSWER_MESSAGES = {
-    Answer.State.SHORTLISTED: _("Votre réponse est retenue : %(title)s"),
-    Answer.State.DECLINED: _("Votre réponse n'est pas retenue : %(title)s"),
-    Answer.State.AWARDED: _("Votre réponse est lauréate : %(title)s"),
+    Answer.State.SHORTLISTED: gettext_lazy("Votre réponse est retenue : %(title)s"),
+    Answer.State.DECLINED: gettext_lazy("Votre réponse n'est pas retenue : %(title)s"),
+    Answer.State.AWARDED: gettext_lazy("Votre réponse est lauréate : %(title)s"),
 }
 
 
