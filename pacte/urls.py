@@ -14,6 +14,8 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("directory.urls")),
+    path("", include("challenges.urls")),
+    path("", include("sponsorship.urls")),
     path("", include("procurement.urls")),
     path("", include("effect.urls")),
     path("", include("charter.urls")),

@@ -9,11 +9,13 @@ from django.utils import timezone
 from stdnum import luhn
 
 from accounts.models import Membership, Organisation, Role, User
+from challenges.models import Answer, Challenge
 from directory.models import Departement, Domain, SMEProfile
 from editions.models import Convention, Edition, EditionAccount
 from meetings.models import Event as MeetingEvent
 from meetings.models import Participant as MeetingParticipant
 from procurement.models import Campaign, Declaration, OrderLine
+from sponsorship.models import Category, Mission, Need, Offer
 
 PASSWORD = "correct-horse-battery-staple"
 # Staff made by the factory hold an authenticator app with this secret (see totp_code()).
@@ -288,3 +290,80 @@ class MeetingParticipantFactory(factory.django.DjangoModelFactory):
             needs="Un SOC managé pour 40 sites.",
         )
         pending = factory.Trait(state=MeetingParticipant.State.PENDING)
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    """A published open-innovation challenge of a large account (`state=...` for others); give
+    its domains with `domains=[Domain, ...]`."""
+
+    class Meta:
+        model = Challenge
+        skip_postgeneration_save = True
+
+    buyer = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Défi {n}")
+    context = "Nous cherchons une solution de détection des fraudes."
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    confidential_text = "Périmètre : 40 agences."
+    state = Challenge.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        draft = factory.Trait(state=Challenge.State.DRAFT, published_at=None)
+        review = factory.Trait(
+            state=Challenge.State.REVIEW,
+            published_at=None,
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def domains(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.domains.set(extracted)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    organisation = factory.SubFactory(OrganisationFactory, sme=True)
+    siren = factory.SelfAttribute("organisation.siren")
+    text = "Notre solution détecte les fraudes en temps réel."
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    sme = factory.SubFactory(OrganisationFactory, sme=True)
+    title = factory.Sequence(lambda n: f"Besoin {n}")
+    category = Category.SALES
+    description = "Structurer notre démarche commerciale auprès des grands comptes."
+    estimated_days = 5
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    account = factory.SubFactory(OrganisationFactory)
+    category = Category.SALES
+    days = 20
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=180))
+    description = "Deux responsables grands comptes volontaires."
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    """A proposed mission between a need and an offer."""
+
+    class Meta:
+        model = Mission
+
+    need = factory.SubFactory(NeedFactory, state=Need.State.MATCHED)
+    offer = factory.SubFactory(OfferFactory)
+    account = factory.SelfAttribute("offer.account")
+    sme = factory.SelfAttribute("need.sme")
+    sme_siren = factory.SelfAttribute("need.sme.siren")
+    days = 5

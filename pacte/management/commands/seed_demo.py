@@ -4,11 +4,13 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from challenges import demo as challenges_demo
 from charter import demo as charter_demo
 from directory import demo as directory_demo
 from meetings import demo as meetings_demo
 from procurement import demo as procurement_demo
 from reports import demo as reports_demo
+from sponsorship import demo as sponsorship_demo
 
 
 class Command(BaseCommand):
@@ -44,6 +46,8 @@ class Command(BaseCommand):
         return [
             accounts_demo.seed,
             directory_demo.seed,
+            challenges_demo.seed,
+            sponsorship_demo.seed,
             procurement_demo.seed,
             self.seed_meetings,
             charter_demo.seed,
