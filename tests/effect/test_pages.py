@@ -112,3 +112,46 @@ def test_an_unverified_sme_sees_no_order(client, world):
     page = _text(client.get(reverse("effect:sme_contacts")))
     assert "vérifier l'identité" in page
     assert "Banque Rhône" not in page
+
+
+def test_shortlisted_answers_and_agreed_missions_are_contacts_too(client):
+    from django.utils import timezone
+
+    from challenges.models import Answer
+    from effect import sources
+    from effect.outcomes import outcomes
+    from sponsorship.models import Mission
+    from tests.factories import AnswerFactory, MissionFactory, NeedFactory, OfferFactory
+
+    bank = OrganisationFactory(name="Banque Rhône")
+    cyber = SMEProfileFactory(name="Cyberlyon")
+    shortlisted = AnswerFactory(organisation=cyber.organisation, challenge__buyer=bank)
+    Answer.objects.filter(pk=shortlisted.pk).update(
+        state=Answer.State.SHORTLISTED, shortlisted_at=timezone.now()
+    )
+    mission = MissionFactory(
+        need=NeedFactory(sme=cyber.organisation, state="matched", title="Vendre aux banques"),
+        offer=OfferFactory(account=bank),
+    )
+    Mission.objects.filter(pk=mission.pk).update(
+        state=Mission.State.AGREED, agreed_at=timezone.now()
+    )
+    later = timezone.localdate() + datetime.timedelta(days=60)
+    declaration = DeclarationFactory(
+        organisation=bank, campaign=CampaignFactory(year=later.year), submitted=True
+    )
+    OrderLineFactory(declaration=declaration, sme_profile=cyber, order_date=later)
+
+    found = sources.contacts(siren=cyber.siren)
+    assert {(c.kind, c.account_name) for c in found} == {
+        ("challenge", "Banque Rhône"),
+        ("mission", "Banque Rhône"),
+    }
+    assert all(o.converted for o in outcomes(found))
+    assert sources.contacts(account_ids={OrganisationFactory().pk}) == []
+
+    client.force_login(member_of(cyber.organisation))
+    page = _text(client.get(reverse("effect:sme_contacts")))
+    assert "Réponse retenue par Banque Rhône" in page
+    assert "Mission de mécénat avec Banque Rhône" in page
+    assert f"commande déclarée en {later.year}" in page
