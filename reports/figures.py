@@ -124,6 +124,7 @@ class ProgrammeFigures:
     edition_name: str = ""
     edition_kind: str = ""
     edition_regions: tuple[str, ...] = ()  # a territorial edition's regions, outlined on the map
+    edition_members: tuple[int, ...] = ()  # the edition's member large accounts' ids
     members_total: KeyFigures | None = None
     # The local-purchasing share (procurement.figures.local_share), filled in by the integrator
     # once that figure exists; the edition report keeps a section for it.
@@ -795,5 +796,6 @@ def _edition_figures(
         edition_name=scope.name,
         edition_kind=scope.kind,
         edition_regions=scope.regions,
+        edition_members=tuple(scope.organisation_ids),
         members_total=members_total,
     )

@@ -21,6 +21,7 @@ from charter.selectors import member_report_targets, programme_report_charter
 from directory.maps import region_map_svg
 from disclosure import DOMINANCE
 from disclosure import THRESHOLD as MIN_MEMBERS
+from effect.selectors import member_report_effect, programme_report_effect
 from procurement.figures import Figure, key_figure_list
 from spreadsheets import Column, add_table, write_only_workbook
 
@@ -280,6 +281,11 @@ def programme_context(
         "charter": {"target_counts": [], "disputes": None}
         if figures.is_edition
         else programme_report_charter(campaign_id=figures.campaign_id),
+        # The Pacte effect: contacts followed by orders (an edition's: its members' contacts).
+        "effect": programme_report_effect(
+            figures.year,
+            account_ids=set(figures.edition_members) if figures.is_edition else None,
+        ),
         "edition_name": figures.edition_name,
         "edition_kind": figures.edition_kind,
         # INTEGRATION (local-purchasing share, procurement.figures.local_share): an edition's
@@ -329,6 +335,9 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "charter_targets": member_report_targets(
             organisation_id=figures.organisation_id, campaign_id=figures.campaign_id
         ),
+        # The Pacte effect: the member's contacts followed by orders, and its sponsorship days.
+        "effect": member_report_effect(figures.organisation_id, figures.year),
+        "ns": ns,
     }
 
 
