@@ -14,6 +14,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("directory.urls")),
+    path("", include("editions.urls")),
     path("", include("procurement.urls")),
     path("", include("charter.urls")),
     path("", include("reports.urls")),
