@@ -209,7 +209,7 @@ def test_edition_page_lists_members_and_requests_with_few_queries(
     client, world, django_assert_max_num_queries
 ):
     client.force_login(UserFactory(staff=True))
-    for n in range(10):
+    for _n in range(10):
         EditionAccountFactory(edition=world["lyon"])
         EditionAccountFactory(edition=world["lyon"], state=EditionAccount.State.REQUESTED)
     with django_assert_max_num_queries(25):
