@@ -559,3 +559,28 @@ def test_federator_needs_a_second_factor_on_staff_pages(client, world):
 def test_large_account_members_need_no_second_factor(client, world):
     client.force_login(member_of(world["account"], admin=True))
     assert client.get(reverse("editions:list")).status_code == 403  # refused, not sent to set up
+
+
+@pytest.mark.parametrize("who", ["staff", "federator"])
+def test_edition_pages_answer_hostile_input_without_a_server_error(client, world, who):
+    from tests.test_no_server_errors import HOSTILE_QUERIES, _paths
+
+    client.raise_request_exception = False
+    if who == "staff":
+        client.force_login(UserFactory(staff=True))
+    else:
+        client.force_login(federator_member(world["lyon_federator"]))
+    request = EditionAccountFactory(edition=world["lyon"], state=EditionAccount.State.REQUESTED)
+    failures = []
+    for route in _paths():
+        if not route.startswith(("/pilotage/editions/", "/editions/", "/pilotage/federateurs/")):
+            continue
+        path = route.replace("/zzz/", "/lyon/")
+        path = path.replace("/demandes/999999/", f"/demandes/{request.pk}/")
+        path = path.replace("/conventions/999999/", f"/conventions/{world['lyon_convention'].pk}/")
+        for query in [*HOSTILE_QUERIES, {"organisation": "x" * 50, "decision": "<b>"}]:
+            for method in ("get", "post"):
+                response = getattr(client, method)(path, query)
+                if response.status_code >= 500:
+                    failures.append((method, path, query, response.status_code))
+    assert failures == []
