@@ -584,3 +584,50 @@ def test_edition_pages_answer_hostile_input_without_a_server_error(client, world
                 if response.status_code >= 500:
                     failures.append((method, path, query, response.status_code))
     assert failures == []
+
+
+def test_edition_list_has_a_fixed_number_of_queries(client, django_assert_max_num_queries):
+    client.force_login(UserFactory(staff=True))
+    for _n in range(12):
+        edition = EditionFactory()
+        EditionAccountFactory(edition=edition)
+        EditionAccountFactory(edition=edition, state=EditionAccount.State.REQUESTED)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("editions:list"))
+    assert response.status_code == 200
+    assert response.context["page"].object_list[0].member_count == 1
+
+
+def test_admin_checks_the_convention_document_and_the_logo_by_content():
+    from django import forms
+
+    from editions.admin import ConventionAdminForm, EditionAdminForm
+
+    ConventionForm = forms.modelform_factory(
+        Convention, form=ConventionAdminForm, fields=["signed_document"]
+    )
+    form = ConventionForm(
+        data={},
+        files={"signed_document": SimpleUploadedFile("c.pdf", b"<html>", "application/pdf")},
+    )
+    assert "signed_document" in form.errors
+    EditionForm = forms.modelform_factory(Edition, form=EditionAdminForm, fields=["logo"])
+    form = EditionForm(data={}, files={"logo": SimpleUploadedFile("l.png", b"GIF89a", "image/png")})
+    assert "logo" in form.errors
+    svg = b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg"></svg>'
+    form = EditionForm(data={}, files={"logo": SimpleUploadedFile("l.svg", svg, "image/svg+xml")})
+    assert "logo" not in form.errors
+
+
+def test_federator_members_cannot_remove_their_last_second_factor(world):
+    from allauth.mfa.models import Authenticator
+
+    from accounts.adapter import MFAAdapter
+
+    user = federator_member(world["lyon_federator"])
+    authenticator = Authenticator.objects.get(user=user, type=Authenticator.Type.TOTP)
+    assert not MFAAdapter().can_delete_authenticator(authenticator)
+    account_admin = member_of(world["account"], admin=True)
+    give_totp(account_admin)
+    own = Authenticator.objects.get(user=account_admin, type=Authenticator.Type.TOTP)
+    assert MFAAdapter().can_delete_authenticator(own)
