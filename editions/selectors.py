@@ -207,3 +207,17 @@ def account_requests(organisation: Organisation) -> QuerySet[EditionAccount]:
         .select_related("edition")
         .order_by("edition__name")
     )
+
+
+def scope_labels(edition: Edition) -> list[str]:
+    """What an edition covers, for its pages: its regions and départements, or its domains and
+    NAF codes (empty for a national edition)."""
+    if edition.is_territorial:
+        return [region.name for region in edition.regions.all()] + [
+            str(departement) for departement in edition.departements.all()
+        ]
+    if edition.is_sectoral:
+        return [domain.name for domain in edition.domains.all()] + list(
+            edition.naf_codes.order_by("code").values_list("code", flat=True).distinct()
+        )
+    return []

@@ -80,10 +80,7 @@ def edition_manage(request, slug):
             "requests": selectors.memberships(edition, EditionAccount.State.REQUESTED),
             "conventions": selectors.conventions_visible(request, edition),
             "is_staff": _is_staff(request),
-            "regions": edition.regions.all(),
-            "departements": edition.departements.all(),
-            "domains": edition.domains.all(),
-            "naf_codes": edition.naf_codes.all(),
+            "scope": selectors.scope_labels(edition),
         },
     )
 
