@@ -9,21 +9,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from spreadsheets import Column, add_table, write_only_workbook
+from spreadsheets import Column, add_table, csv_cell, write_only_workbook
 
 from .models import HeadcountBand, LegalForm, RevenueBand
 from .search import Criteria, matches
 from .selectors import Reference
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 BATCH = 2000
-
-
-def neutralise(value):
-    """Text a spreadsheet would run as a formula gets a leading apostrophe (OWASP advice)."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def columns() -> list[Column]:
@@ -84,7 +76,7 @@ def rows(criteria: Criteria, ref: Reference, *, site_url: str = ""):
     for row in qs.iterator(chunk_size=BATCH):
         (siren, name, form, web, year, dept, region, dom, naf, hc, rev, lab, kw, email, desc) = row
         yield [
-            neutralise(v)
+            csv_cell(v)
             for v in (
                 siren,
                 name,

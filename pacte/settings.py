@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "directory",
     "editions",
     "procurement",
+    "effect",
     "charter",
     "reports",
 ]

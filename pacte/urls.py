@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("directory.urls")),
     path("", include("editions.urls")),
     path("", include("procurement.urls")),
+    path("", include("effect.urls")),
     path("", include("charter.urls")),
     path("", include("reports.urls")),
 ]

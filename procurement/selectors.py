@@ -469,8 +469,9 @@ def domain_mappings(organisation: Organisation) -> QuerySet[DomainMapping]:
 
 def declaration_warnings(declaration: Declaration) -> list[list[object]]:
     """The import's sanity checks again on the whole declaration, before it is submitted:
-    [code, params] for SME orders above the IT total, lines 100 times the account's median,
-    duplicate lines (same SIREN, date, amount, reference), order dates in the future."""
+    [code, params] for lines 100 times the account's median, duplicate lines (same SIREN, date,
+    amount, reference), order dates in the future. SME orders above the IT total are said once,
+    by `figures.sme_excess_message`, which also stops the submission without a justification."""
     with connection.cursor() as cursor:
         cursor.execute(
             """
@@ -487,8 +488,7 @@ def declaration_warnings(declaration: Declaration) -> list[list[object]]:
                        ) AS rank
                 FROM procurement_orderline WHERE declaration_id = %(declaration)s
             )
-            SELECT coalesce(sum(amount), 0),
-                   (SELECT median FROM account),
+            SELECT (SELECT median FROM account),
                    count(*) FILTER (WHERE amount > (SELECT median FROM account) * %(factor)s),
                    count(*) FILTER (WHERE n > 1 AND rank > 1),
                    count(*) FILTER (WHERE order_date > %(today)s)
@@ -501,11 +501,8 @@ def declaration_warnings(declaration: Declaration) -> list[list[object]]:
                 "today": timezone.localdate(),
             },
         )
-        total, median, outliers, duplicates, future = cursor.fetchone()
+        median, outliers, duplicates, future = cursor.fetchone()
     warnings: list[list[object]] = []
-    limit = declaration.it_purchases_total
-    if limit is not None and total > limit:
-        warnings.append(["decl_above_it_total", {"amount": money(total), "total": money(limit)}])
     if outliers:
         warnings.append(["decl_outlier", {"count": outliers, "median": money(median)}])
     if duplicates:

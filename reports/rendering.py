@@ -18,7 +18,6 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from charter.selectors import member_report_targets, programme_report_charter
-from directory.exports import neutralise
 from directory.maps import region_map_svg
 from disclosure import DOMINANCE
 from disclosure import THRESHOLD as MIN_MEMBERS
@@ -319,21 +318,12 @@ def member_pdf(figures: MemberFigures, *, version_number: int) -> bytes:
 # --- XLSX annex -------------------------------------------------------------------------------
 
 
-def _text_cell(value):
-    """openpyxl stores a string starting with "=" as a formula: names typed by members (an SME's
-    name in an import) must stay text. Other characters stay text in an XLSX file, so signed
-    changes such as "+32,3 %" are written as they are."""
-    if isinstance(value, str) and value.startswith("="):
-        return neutralise(value)
-    return value
-
-
 def _sheet(workbook, title: str, header: list, rows) -> None:
     """A table of the annex (`header`: titles, or spreadsheets.Column with a number format)."""
     columns = [h if isinstance(h, Column) else Column(str(h), width=16) for h in header]
     if columns and columns[0].kind == "text" and columns[0].width == 16:
         columns[0] = Column(columns[0].title, width=40)
-    add_table(workbook, title, columns, ([_text_cell(value) for value in row] for row in rows))
+    add_table(workbook, title, columns, rows)  # text cells neutralised by the writer
 
 
 def _number_or_ns(value, hidden: bool):

@@ -7,6 +7,7 @@ Pure Python over openpyxl (write-only mode, so that large exports stream): no Dj
 the project's apps, so every app may use it, like `disclosure/`.
 """
 
+from .csvcells import csv_cell
 from .xlsx import Column, add_table, workbook_bytes, write_only_workbook
 
-__all__ = ["Column", "add_table", "workbook_bytes", "write_only_workbook"]
+__all__ = ["Column", "add_table", "csv_cell", "workbook_bytes", "write_only_workbook"]

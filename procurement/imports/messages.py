@@ -77,10 +77,6 @@ WARNINGS = {
         "au lieu de « é »)."
     ),
     # submission-time warnings on a whole declaration
-    "decl_above_it_total": _(
-        "Les commandes aux PME (%(amount)s €) dépassent le total des achats informatiques "
-        "déclaré (%(total)s €) : vérifiez l'un ou l'autre."
-    ),
     "decl_outlier": _(
         "%(count)s ligne(s) dépassent 100 fois la médiane des montants du compte (%(median)s €)."
     ),

@@ -5,7 +5,7 @@ import csv
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 
-from directory.exports import neutralise
+from spreadsheets import csv_cell
 
 LINES_PER_PAGE = 50
 
@@ -25,7 +25,7 @@ def _csv_response(filename: str, header: list[str], rows) -> HttpResponse:
     writer = csv.writer(response, delimiter=";")
     writer.writerow(header)
     for row in rows:
-        writer.writerow([neutralise(v) for v in row])
+        writer.writerow([csv_cell(v) for v in row])
     return response
 
 

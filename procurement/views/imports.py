@@ -15,8 +15,8 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import large_account_required
-from directory.exports import neutralise
 from directory.models import Domain
+from spreadsheets import csv_cell
 
 from .. import selectors, services
 from ..forms import (
@@ -260,9 +260,7 @@ def import_errors_csv(request, pk, job_pk):
     writer = csv.writer(response, delimiter=";")
     writer.writerow([_("Ligne"), _("Colonne"), _("Valeur"), _("Erreur")])
     for row in import_messages.error_rows(job.errors):
-        writer.writerow(
-            [row["line"] or "", row["column"], neutralise(row["value"]), row["message"]]
-        )
+        writer.writerow([row["line"] or "", row["column"], csv_cell(row["value"]), row["message"]])
     return response
 
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 from openpyxl import load_workbook
 
-from directory.exports import neutralise
 from directory.models import Departement
+from spreadsheets import csv_cell as neutralise
 from tests.factories import OrganisationFactory, SMEProfileFactory, UserFactory, member_of
 
 pytestmark = pytest.mark.django_db

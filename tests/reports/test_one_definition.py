@@ -18,12 +18,12 @@ from django.urls import reverse
 from django.utils import translation
 from openpyxl import load_workbook
 
-from directory.exports import neutralise
 from directory.models import Domain
 from procurement import figures as one
 from procurement.models import OrderLine
 from reports import services
 from reports.models import ReportJob
+from spreadsheets import csv_cell as neutralise
 from tests.factories import SMEProfileFactory, UserFactory, member_of, valid_siren
 
 from .conftest import pdf_text
