@@ -27,6 +27,7 @@ from .models import (
     Vouch,
     folded,
 )
+from .scope import ModerationScope
 from .search import Criteria, FacetCounts, facet_counts, fold, matches, text_page_ids
 
 AUTOCOMPLETE_MIN_CHARS = 3
@@ -124,11 +125,14 @@ def get_join_request_for_admin(user, organisation, pk) -> JoinRequest:
         raise Http404 from exc
 
 
-def moderation_queue() -> list[SMEProfile]:
-    """Profiles waiting for review, oldest submission first."""
+def moderation_queue(scope: ModerationScope | None = None) -> list[SMEProfile]:
+    """Profiles waiting for review, oldest submission first (only those in `scope`, a
+    federator's editions or the edition chosen, when given)."""
+    queryset = SMEProfile.objects.filter(state=SMEProfile.State.PENDING)
+    if scope is not None:
+        queryset = scope.profiles(queryset)
     return list(
-        SMEProfile.objects.filter(state=SMEProfile.State.PENDING)
-        .select_related("region", "departement", "naf", "organisation")
+        queryset.select_related("region", "departement", "naf", "organisation")
         .prefetch_related("domains", "labels")
         .order_by("submitted_at", "id")
     )
@@ -417,12 +421,35 @@ def current_document(organisation) -> VerificationDocument | None:
     )
 
 
-def get_document_for_staff(user, pk) -> VerificationDocument:
-    """An identity document still held, for programme staff only; 404 for anyone else."""
-    if not user.is_authenticated or not user.is_programme_staff:
+def get_profile_for_moderation(scope: ModerationScope, pk) -> SMEProfile:
+    """A profile the person may moderate: any for programme staff, those of its editions for a
+    federator; 404 otherwise."""
+    if not scope.allowed:
+        raise Http404
+    queryset = scope.profiles(
+        SMEProfile.objects.select_related("organisation", "region", "departement", "naf")
+    )
+    try:
+        return queryset.get(pk=int(pk))
+    except (TypeError, ValueError, SMEProfile.DoesNotExist) as exc:
+        raise Http404 from exc
+
+
+def get_document_for_staff(user, pk, scope: ModerationScope | None = None) -> VerificationDocument:
+    """An identity document still held, for programme staff, or (with `scope`) for a federator
+    when the SME belongs to one of its editions; 404 for anyone else."""
+    if scope is None:
+        allowed = user.is_authenticated and user.is_programme_staff
+        documents = VerificationDocument.objects.all()
+    else:
+        allowed = scope.allowed
+        documents = scope.profiles(
+            VerificationDocument.objects.all(), prefix="organisation__sme_profile__"
+        )
+    if not allowed:
         raise Http404
     try:
-        document = VerificationDocument.objects.get(pk=int(pk), deleted_at__isnull=True)
+        document = documents.get(pk=int(pk), deleted_at__isnull=True)
     except (TypeError, ValueError, VerificationDocument.DoesNotExist) as exc:
         raise Http404 from exc
     if not document.file:

@@ -350,9 +350,12 @@ def submit_for_review(*, profile: SMEProfile, by: User) -> SMEProfile:
     return profile
 
 
-def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEProfile:
+def publish_profile(
+    *, profile: SMEProfile, by: User, reason: str = "", edition: str = ""
+) -> SMEProfile:
     """Publish a profile waiting for review. When the SME is not verified yet, the same decision
-    verifies it: staff have looked at the evidence and say why (``reason``, required then)."""
+    verifies it: staff have looked at the evidence and say why (``reason``, required then).
+    ``edition``: the edition(s) a federator acts for, named in the audit."""
     reason = (reason or "").strip()
     with transaction.atomic():
         profile = SMEProfile.objects.select_for_update().get(pk=profile.pk)
@@ -369,7 +372,9 @@ def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEPr
                 code="reason_required",
             )
         if verifying:
-            _verify(organisation=organisation, profile=profile, by=by, reason=reason)
+            _verify(
+                organisation=organisation, profile=profile, by=by, reason=reason, edition=edition
+            )
         profile.state = SMEProfile.State.PUBLISHED
         profile.published_at = timezone.now()
         profile.rejection_reason = ""
@@ -389,7 +394,10 @@ def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEPr
             action="directory.profile_published",
             target=profile,
             organisation_id=organisation.pk,
-            changes={"state": (SMEProfile.State.PENDING.label, profile.get_state_display())},
+            changes={
+                "state": (SMEProfile.State.PENDING.label, profile.get_state_display()),
+                **_edition_change(edition),
+            },
             reason=reason,
         )
         transaction.on_commit(bump_version)
@@ -414,7 +422,7 @@ def publish_profile(*, profile: SMEProfile, by: User, reason: str = "") -> SMEPr
     return profile
 
 
-def verify_sme(*, profile: SMEProfile, by: User, reason: str) -> Organisation:
+def verify_sme(*, profile: SMEProfile, by: User, reason: str, edition: str = "") -> Organisation:
     """Staff verify an SME's identity without publishing its profile (the profile's content still
     needs work, say): its members see the orders declared in its name from now on."""
     reason = (reason or "").strip()
@@ -426,7 +434,7 @@ def verify_sme(*, profile: SMEProfile, by: User, reason: str) -> Organisation:
         organisation = Organisation.objects.select_for_update().get(pk=profile.organisation_id)
         if organisation.is_verified:
             raise TransitionError(_("L'identité de cette PME est déjà vérifiée."))
-        _verify(organisation=organisation, profile=profile, by=by, reason=reason)
+        _verify(organisation=organisation, profile=profile, by=by, reason=reason, edition=edition)
         _mail_later(
             _("Identité de %(name)s vérifiée") % {"name": organisation.name},
             _(
@@ -439,7 +447,14 @@ def verify_sme(*, profile: SMEProfile, by: User, reason: str) -> Organisation:
     return organisation
 
 
-def _verify(*, organisation: Organisation, profile: SMEProfile, by: User, reason: str) -> None:
+def _edition_change(edition: str) -> dict:
+    """The audit's mention of the edition(s) a federator acted for (none for programme staff)."""
+    return {"edition": ("", edition)} if edition else {}
+
+
+def _verify(
+    *, organisation: Organisation, profile: SMEProfile, by: User, reason: str, edition: str = ""
+) -> None:
     organisation.verified_at = timezone.now()
     organisation.verified_by = by
     organisation.save(update_fields=["verified_at", "verified_by"])
@@ -451,13 +466,13 @@ def _verify(*, organisation: Organisation, profile: SMEProfile, by: User, reason
         action="directory.sme_verified",
         target=organisation,
         organisation_id=organisation.pk,
-        changes={"verified": (False, True)},
+        changes={"verified": (False, True), **_edition_change(edition)},
         reason=reason,
     )
     discard_documents(organisation=organisation)
 
 
-def reject_profile(*, profile: SMEProfile, by: User, reason: str) -> SMEProfile:
+def reject_profile(*, profile: SMEProfile, by: User, reason: str, edition: str = "") -> SMEProfile:
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError(_("Indiquez le motif du refus."), code="reason_required")
@@ -477,7 +492,10 @@ def reject_profile(*, profile: SMEProfile, by: User, reason: str) -> SMEProfile:
             action="directory.profile_rejected",
             target=profile,
             organisation_id=organisation.pk,
-            changes={"state": (SMEProfile.State.PENDING.label, profile.get_state_display())},
+            changes={
+                "state": (SMEProfile.State.PENDING.label, profile.get_state_display()),
+                **_edition_change(edition),
+            },
             reason=reason,
         )
         # The decision is taken: the identity document has been read and goes.

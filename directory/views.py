@@ -1,10 +1,12 @@
 """Views of the directory: thin, they parse, call one service or selector, render."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -30,6 +32,7 @@ from .forms import (
 )
 from .maps import region_map_svg
 from .models import HeadcountBand, RevenueBand, SMEProfile
+from .scope import moderation_scope
 from .search import Criteria, FacetCounts, Sort, facet_counts
 
 
@@ -499,18 +502,33 @@ def decide_join_request(request, pk: int, decision: str):
 # --- moderation (programme staff) -----------------------------------------------------------
 
 
-@programme_staff_required
+def _moderation_scope(request):
+    """Programme staff (every profile, or one edition's with ?edition=) and federators running an
+    edition (their editions' SMEs only); 403 for anyone else, 404 on an edition not theirs."""
+    slug = request.GET.get("edition") or request.POST.get("edition") or None
+    scope = moderation_scope(request, slug)
+    if not scope.allowed:
+        raise PermissionDenied
+    return scope
+
+
+def _with_edition(url: str, scope) -> str:
+    return f"{url}?{urlencode({'edition': scope.selected.slug})}" if scope.selected else url
+
+
 def moderation(request):
-    queue = selectors.moderation_queue()
+    scope = _moderation_scope(request)
+    queue = selectors.moderation_queue(scope)
     items = [{"profile": p, "changes": services.changes_since_publication(p)} for p in queue]
-    return render(request, "directory/moderation.html", {"items": items})
+    return render(request, "directory/moderation.html", {"items": items, "scope": scope})
 
 
-@programme_staff_required
 def moderate(request, pk: int):
-    profile = get_object_or_404(
-        SMEProfile.objects.select_related("organisation", "region", "departement", "naf"), pk=pk
-    )
+    scope = _moderation_scope(request)
+    profile = selectors.get_profile_for_moderation(scope, pk)
+    edition = ", ".join(scope.editions_of(profile))
+    here = _with_edition(reverse("directory:moderate", args=[profile.pk]), scope)
+    queue = _with_edition(reverse("directory:moderation"), scope)
     action = request.POST.get("action") if request.method == "POST" else None
     reject_form = RejectForm(request.POST if action == "reject" else None)
     publish_form = PublishForm(request.POST if action in ("publish", "verify") else None)
@@ -519,34 +537,45 @@ def moderate(request, pk: int):
         try:
             if action == "verify" and verifying and publish_form.is_valid():
                 services.verify_sme(
-                    profile=profile, by=request.user, reason=publish_form.cleaned_data["reason"]
+                    profile=profile,
+                    by=request.user,
+                    reason=publish_form.cleaned_data["reason"],
+                    edition=edition,
                 )
                 messages.success(request, _("Identité vérifiée ; la PME est prévenue."))
-                return redirect("directory:moderate", pk=profile.pk)
+                return redirect(here)
             if action == "publish" and (not verifying or publish_form.is_valid()):
                 reason = publish_form.cleaned_data["reason"] if verifying else ""
-                services.publish_profile(profile=profile, by=request.user, reason=reason)
+                services.publish_profile(
+                    profile=profile, by=request.user, reason=reason, edition=edition
+                )
                 messages.success(
                     request,
                     _("Identité vérifiée et profil publié ; la PME est prévenue.")
                     if verifying
                     else _("Profil publié ; la PME est prévenue."),
                 )
-                return redirect("directory:moderation")
+                return redirect(queue)
             if action == "reject" and reject_form.is_valid():
                 services.reject_profile(
-                    profile=profile, by=request.user, reason=reject_form.cleaned_data["reason"]
+                    profile=profile,
+                    by=request.user,
+                    reason=reject_form.cleaned_data["reason"],
+                    edition=edition,
                 )
                 messages.success(request, _("Profil refusé ; la PME a reçu le motif."))
-                return redirect("directory:moderation")
+                return redirect(queue)
         except services.TransitionError as exc:
             messages.error(request, str(exc))
-            return redirect("directory:moderate", pk=profile.pk)
+            return redirect(here)
     return render(
         request,
         "directory/moderate.html",
         {
             "profile": profile,
+            "scope": scope,
+            "edition_names": edition,
+            "queue_url": queue,
             "changes": services.changes_since_publication(profile),
             "history": selectors.profile_history(profile),
             "reject_form": reject_form,
@@ -561,8 +590,10 @@ def moderate(request, pk: int):
 
 
 def verification_document(request, pk: int):
-    """The identity document, to programme staff only (404 for anyone else)."""
-    document = selectors.get_document_for_staff(request.user, pk)
+    """The identity document, to programme staff and to the federators of the SME's editions
+    (404 for anyone else)."""
+    scope = moderation_scope(request)
+    document = selectors.get_document_for_staff(request.user, pk, scope=scope)
     response = FileResponse(
         document.file.open("rb"), content_type="application/pdf", filename=document.original_name
     )

@@ -4,6 +4,8 @@ The scoping rule every edition-scoped staff page follows: programme staff see ev
 member of a federator, acting for it (the active organisation), sees the editions whose convention
 with that federator is in force today, and nothing else; anyone else sees none."""
 
+from functools import partial
+
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -221,3 +223,33 @@ def scope_labels(edition: Edition) -> list[str]:
             edition.naf_codes.order_by("code").values_list("code", flat=True).distinct()
         )
     return []
+
+
+def user_runs_edition(user, edition: Edition) -> bool:
+    """The user belongs to a federator whose convention for this edition is in force (services
+    check it again, below the views)."""
+    if user is None or not user.is_authenticated or edition is None:
+        return False
+    return (
+        Convention.objects.in_force()
+        .filter(
+            edition=edition,
+            federator__kind=Organisation.Kind.FEDERATOR,
+            federator__memberships__user=user,
+        )
+        .exists()
+    )
+
+
+def directory_scope(request: HttpRequest) -> tuple[bool, list]:
+    """directory.scope's provider (registered by EditionsConfig.ready()): (True, every edition)
+    for programme staff, who see every profile and may narrow to one edition; (False, the
+    editions the person runs) otherwise, possibly none. Each edition as (slug, name, function
+    giving its Q on SMEProfile)."""
+    scope = staff_editions(request)
+    everything = scope is None
+    editions = Edition.objects.all() if everything else scope
+    return everything, [
+        (edition.slug, edition.name, partial(smes_q, edition))
+        for edition in editions.order_by("name")
+    ]

@@ -313,9 +313,12 @@ def escalated_disputes():
     return _base().filter(state=Dispute.State.ESCALATED).order_by("escalated_at", "pk")
 
 
-def time_to_resolve(campaign: Campaign) -> dict:
-    """Disputes of the campaign by state, and the average days from opening to resolution."""
+def time_to_resolve(campaign: Campaign, account_ids=None) -> dict:
+    """Disputes of the campaign by state, and the average days from opening to resolution (on
+    the lines of `account_ids`' declarations only, when given: an edition's member accounts)."""
     qs = Dispute.objects.filter(line__declaration__campaign=campaign)
+    if account_ids is not None:
+        qs = qs.filter(line__declaration__organisation_id__in=account_ids)
     duration = ExpressionWrapper(F("resolved_at") - F("opened_at"), output_field=DurationField())
     average = qs.filter(state=Dispute.State.RESOLVED).aggregate(avg=Avg(duration))["avg"]
     counts = dict.fromkeys(Dispute.State.values, 0)

@@ -22,6 +22,8 @@ from pghistory.models import MiddlewareEvents
 
 from accounts.models import Membership, Organisation
 from directory.models import Domain, Region, SMEProfile
+from editions import selectors as edition_selectors
+from editions.models import Edition, EditionAccount
 
 from . import figures
 from .imports.pipeline import OUTLIER_FACTOR, money
@@ -102,6 +104,42 @@ def get_campaign_for_staff(request: HttpRequest, pk) -> Campaign:
     try:
         return Campaign.objects.get(pk=_int_or_404(pk))
     except Campaign.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_campaign_for_edition_staff(request: HttpRequest, pk) -> Campaign:
+    """A campaign for the dashboard: any for programme staff; for a federator running an edition,
+    any campaign but those in preparation (campaigns are national); 404 otherwise."""
+    campaigns = Campaign.objects.all()
+    if not request.user.is_programme_staff:
+        if not edition_selectors.runs_any_edition(request):
+            raise Http404
+        campaigns = campaigns.exclude(state=Campaign.State.PREPARING)
+    try:
+        return campaigns.get(pk=_int_or_404(pk))
+    except Campaign.DoesNotExist as exc:
+        raise Http404 from exc
+
+
+def get_declaration_for_reader(request: HttpRequest, pk) -> Declaration:
+    """A declaration to read (its page, totals, history): as `get_declaration_for_user`, and for a
+    federator, the declarations of its editions' member large accounts; 404 otherwise."""
+    if request.user.is_programme_staff or not edition_selectors.acting_federator(request):
+        return get_declaration_for_user(request, pk)
+    editions = edition_selectors.staff_editions(request)
+    members = EditionAccount.objects.filter(
+        edition__in=editions, state=EditionAccount.State.MEMBER
+    ).values("organisation_id")
+    try:
+        return (
+            Declaration.objects.select_related(
+                "campaign", "organisation", "submitted_by", "reopened_by"
+            )
+            .filter(organisation_id__in=members)
+            .exclude(campaign__state=Campaign.State.PREPARING)
+            .get(pk=_int_or_404(pk))
+        )
+    except Declaration.DoesNotExist as exc:
         raise Http404 from exc
 
 
@@ -240,9 +278,9 @@ def sme_lines(organisation: Organisation) -> QuerySet[OrderLine]:
 # --- Staff ------------------------------------------------------------------------------------
 
 
-def campaign_accounts(campaign: Campaign) -> QuerySet[Organisation]:
-    """Every large account with its declaration for the campaign: state, last activity, totals,
-    dispute counts, whether reminded today. One query."""
+def campaign_accounts(campaign: Campaign, edition: Edition | None = None) -> QuerySet[Organisation]:
+    """Every large account (of `edition`, when given: its members) with its declaration for the
+    campaign: state, last activity, totals, dispute counts, whether reminded today. One query."""
 
     declaration = Declaration.objects.filter(campaign=campaign, organisation=OuterRef("pk"))
     lines = (
@@ -252,54 +290,68 @@ def campaign_accounts(campaign: Campaign) -> QuerySet[Organisation]:
         .order_by()
         .values("declaration__organisation")
     )
-    return (
-        Organisation.objects.large_accounts()
-        .annotate(
-            declaration_id=Subquery(declaration.values("pk")[:1]),
-            declaration_state=Coalesce(
-                Subquery(declaration.values("state")[:1]), Value("not_started")
+    accounts = Organisation.objects.large_accounts()
+    if edition is not None:
+        accounts = accounts.filter(pk__in=edition_selectors.account_ids(edition))
+    return accounts.annotate(
+        declaration_id=Subquery(declaration.values("pk")[:1]),
+        declaration_state=Coalesce(Subquery(declaration.values("state")[:1]), Value("not_started")),
+        last_activity=Subquery(declaration.values("updated_at")[:1]),
+        it_total=Subquery(declaration.values("it_purchases_total")[:1]),
+        excess_justification=Subquery(declaration.values("sme_excess_justification")[:1]),
+        sme_total=Subquery(lines.annotate(s=Sum("amount")).values("s")[:1]),
+        line_count=Coalesce(Subquery(lines.annotate(n=Count("pk")).values("n")[:1]), 0),
+        disputed_count=Coalesce(
+            Subquery(
+                lines.filter(sme_status=OrderLine.SMEStatus.DISPUTED)
+                .annotate(n=Count("pk"))
+                .values("n")[:1]
             ),
-            last_activity=Subquery(declaration.values("updated_at")[:1]),
-            it_total=Subquery(declaration.values("it_purchases_total")[:1]),
-            excess_justification=Subquery(declaration.values("sme_excess_justification")[:1]),
-            sme_total=Subquery(lines.annotate(s=Sum("amount")).values("s")[:1]),
-            line_count=Coalesce(Subquery(lines.annotate(n=Count("pk")).values("n")[:1]), 0),
-            disputed_count=Coalesce(
-                Subquery(
-                    lines.filter(sme_status=OrderLine.SMEStatus.DISPUTED)
-                    .annotate(n=Count("pk"))
-                    .values("n")[:1]
-                ),
-                0,
-            ),
-            reminded_today=Exists(
-                Reminder.objects.filter(
-                    campaign=campaign, organisation=OuterRef("pk"), sent_on=timezone.localdate()
-                )
-            ),
-            last_reminder=Subquery(
-                Reminder.objects.filter(campaign=campaign, organisation=OuterRef("pk"))
-                .order_by("-sent_at")
-                .values("sent_at")[:1]
-            ),
+            0,
+        ),
+        reminded_today=Exists(
+            Reminder.objects.filter(
+                campaign=campaign, organisation=OuterRef("pk"), sent_on=timezone.localdate()
+            )
+        ),
+        last_reminder=Subquery(
+            Reminder.objects.filter(campaign=campaign, organisation=OuterRef("pk"))
+            .order_by("-sent_at")
+            .values("sent_at")[:1]
+        ),
+    ).order_by("name", "pk")
+
+
+def campaign_summary(campaign: Campaign, edition: Edition | None = None) -> dict:
+    declarations = Declaration.objects.filter(campaign=campaign)
+    if edition is not None:
+        declarations = declarations.filter(
+            organisation_id__in=edition_selectors.account_ids(edition)
         )
-        .order_by("name", "pk")
-    )
-
-
-def campaign_summary(campaign: Campaign) -> dict:
-    return Declaration.objects.filter(campaign=campaign).aggregate(
+    return declarations.aggregate(
         declarations=Count("pk"),
         submitted=Count("pk", filter=Q(state=Declaration.State.SUBMITTED)),
         reopened=Count("pk", filter=Q(state=Declaration.State.REOPENED)),
     )
 
 
-def campaigns_with_counts() -> QuerySet[Campaign]:
-    return Campaign.objects.annotate(
-        declarations_count=Count("declarations", distinct=True),
+def campaigns_with_counts(
+    edition: Edition | None = None, *, include_preparing: bool = True
+) -> QuerySet[Campaign]:
+    """Campaigns, newest first, with their declarations counted (those of `edition`'s member
+    accounts when given)."""
+    among = Q()
+    if edition is not None:
+        among = Q(declarations__organisation_id__in=edition_selectors.account_ids(edition))
+    campaigns = Campaign.objects.all()
+    if not include_preparing:
+        campaigns = campaigns.exclude(state=Campaign.State.PREPARING)
+    return campaigns.annotate(
+        declarations_count=Count("declarations", filter=among, distinct=True),
         submitted_count=Count(
-            "declarations", filter=Q(declarations__state=Declaration.State.SUBMITTED), distinct=True
+            "declarations",
+            filter=among & Q(declarations__state=Declaration.State.SUBMITTED),
+            distinct=True,
         ),
     ).order_by("-year")
 

@@ -24,6 +24,8 @@ from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
 from audit.services import record
 from directory.models import Domain, SMEProfile
+from editions import selectors as edition_selectors
+from editions.models import Edition
 
 from . import disputes, figures, selectors
 from .imports import (
@@ -620,25 +622,43 @@ def cancel_import(*, job: ImportJob, by: User) -> ImportJob:
 # --- Reminders --------------------------------------------------------------------------------
 
 
-def accounts_to_remind(campaign: Campaign):
-    """Large accounts whose declaration for the campaign is not submitted (or not started)."""
+def accounts_to_remind(campaign: Campaign, edition: Edition | None = None):
+    """Large accounts (of `edition`, when given: its members) whose declaration for the campaign
+    is not submitted (or not started)."""
     submitted = Declaration.objects.filter(
         organisation=OuterRef("pk"), campaign=campaign, state=Declaration.State.SUBMITTED
     )
-    return Organisation.objects.large_accounts().exclude(Exists(submitted)).order_by("name")
+    accounts = Organisation.objects.large_accounts()
+    if edition is not None:
+        accounts = accounts.filter(pk__in=edition_selectors.account_ids(edition))
+    return accounts.exclude(Exists(submitted)).order_by("name")
 
 
-def request_reminders(*, campaign: Campaign, by: User) -> int:
-    """Queue the reminder emails; returns how many accounts are concerned."""
-    if not by.is_programme_staff:
+def request_reminders(*, campaign: Campaign, by: User, edition: Edition | None = None) -> int:
+    """Queue the reminder emails (to `edition`'s late member accounts only, when given); returns
+    how many accounts are concerned. Programme staff remind any account; a federator's member
+    only those of an edition it runs. Recorded in the audit, naming the edition."""
+    if not by.is_programme_staff and not (
+        edition is not None and edition_selectors.user_runs_edition(by, edition)
+    ):
         raise PermissionDenied
     if campaign.state != Campaign.State.OPEN:
         raise TransitionError(_("On ne relance que pendant une campagne ouverte."))
-    ids = list(accounts_to_remind(campaign).values_list("pk", flat=True))
-    if ids:
-        from .tasks import send_reminders_task
+    ids = list(accounts_to_remind(campaign, edition).values_list("pk", flat=True))
+    with transaction.atomic():
+        record(
+            actor=by,
+            action="procurement.reminders_requested",
+            target=campaign,
+            changes={
+                "accounts": ("", len(ids)),
+                **({"edition": ("", edition.name)} if edition is not None else {}),
+            },
+        )
+        if ids:
+            from .tasks import send_reminders_task
 
-        transaction.on_commit(lambda: send_reminders_task.delay(campaign.pk, ids, by.pk))
+            transaction.on_commit(lambda: send_reminders_task.delay(campaign.pk, ids, by.pk))
     return len(ids)
 
 

@@ -66,6 +66,10 @@ def _detail_context(request, declaration, *, line_form=None, total_form=None) ->
     user = request.user
     can_edit = services.can_edit(declaration=declaration, user=user)
     totals = selectors.declaration_totals(declaration)
+    # A federator reading one of its editions' accounts' declarations: no link to the imports.
+    reader = user.is_programme_staff or declaration.organisation_id != getattr(
+        request.organisation, "pk", None
+    )
     return {
         "declaration": declaration,
         "campaign": declaration.campaign,
@@ -77,13 +81,17 @@ def _detail_context(request, declaration, *, line_form=None, total_form=None) ->
         "line_form": line_form or (OrderLineForm(declaration=declaration) if can_edit else None),
         "total_form": total_form
         or ItTotalForm(initial={"it_purchases_total": _fr_decimal(declaration.it_purchases_total)}),
-        "latest_import": selectors.latest_import(declaration),
+        "latest_import": (
+            selectors.latest_import(declaration) if user.is_programme_staff or not reader else None
+        ),
         "disputed": selectors.disputed_lines(declaration)[:50],
+        "staff_reader": reader,
     }
 
 
 def declaration_detail(request, pk):
-    declaration = selectors.get_declaration_for_user(request, pk)
+    # Also read by the federators of the account's editions (read-only: they are no members).
+    declaration = selectors.get_declaration_for_reader(request, pk)
     if _hx(request) and request.GET.get("page"):
         return render(
             request, "procurement/_lines_section.html", _detail_context(request, declaration)
@@ -115,7 +123,7 @@ def declaration_total(request, pk):
 
 @require_GET
 def declaration_totals(request, pk):
-    declaration = selectors.get_declaration_for_user(request, pk)
+    declaration = selectors.get_declaration_for_reader(request, pk)
     return render(
         request,
         "procurement/_totals.html",
@@ -313,7 +321,7 @@ def declaration_reopen(request, pk):
 
 
 def declaration_history(request, pk):
-    declaration = selectors.get_declaration_for_user(request, pk)
+    declaration = selectors.get_declaration_for_reader(request, pk)
     page_obj = Paginator(selectors.declaration_history(declaration), 50).get_page(
         request.GET.get("page")
     )
@@ -322,5 +330,11 @@ def declaration_history(request, pk):
     return render(
         request,
         "procurement/declaration_history.html",
-        {"declaration": declaration, "page_obj": page_obj},
+        {
+            "declaration": declaration,
+            "page_obj": page_obj,
+            # A federator reading its edition's account's history does not open the imports.
+            "can_open_imports": request.user.is_programme_staff
+            or declaration.organisation_id == getattr(request.organisation, "pk", None),
+        },
     )

@@ -1,6 +1,10 @@
-"""Programme staff: campaigns, their dashboard, export and reminders."""
+"""Programme staff: campaigns, their dashboard, export and reminders. The list, the dashboard,
+its export and the reminders are also open to federators running an edition, scoped to their
+editions' member large accounts (`?edition=<slug>`, an optional filter for programme staff)."""
 
+from dataclasses import dataclass
 from decimal import Decimal
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,6 +17,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from accounts.decorators import programme_staff_required
+from editions import selectors as edition_selectors
+from editions.decorators import edition_staff_required
+from editions.models import Edition
 from spreadsheets import Column, add_table, workbook_bytes, write_only_workbook
 
 from .. import disputes, selectors, services
@@ -23,12 +30,66 @@ from ..forms import (
 from .common import _csv_response, _error_text, _fr_decimal
 
 
-@programme_staff_required
+@dataclass
+class EditionScope:
+    """The edition a staff page is narrowed to (None: every account, programme staff only), the
+    editions to choose from, and whether a federator running several must choose first."""
+
+    edition: Edition | None
+    editions: list
+    programme_staff: bool
+
+    @property
+    def slug(self) -> str:
+        return self.edition.slug if self.edition is not None else ""
+
+    @property
+    def must_choose(self) -> bool:
+        return not self.programme_staff and self.edition is None
+
+    @property
+    def account_ids(self):
+        return edition_selectors.account_ids(self.edition) if self.edition else None
+
+    def query(self) -> str:
+        return urlencode({"edition": self.edition.slug}) if self.edition else ""
+
+
+def _edition_scope(request) -> EditionScope:
+    """?edition=<slug> (or the form's field): optional for programme staff; for a federator, one
+    of the editions it runs (404 on another), its only one by default."""
+    slug = request.POST.get("edition") or request.GET.get("edition") or ""
+    scope = edition_selectors.staff_editions(request)
+    edition = edition_selectors.get_edition_for_staff(request, slug) if slug else None
+    if scope is None:
+        return EditionScope(edition, list(Edition.objects.order_by("name")), True)
+    editions = list(scope.order_by("name"))
+    if edition is None and len(editions) == 1:
+        edition = editions[0]
+    return EditionScope(edition, editions, False)
+
+
+def _choose_edition(request, scope: EditionScope, campaign=None):
+    """A federator running several editions picks the one to look at."""
+    return render(
+        request, "procurement/edition_choice.html", {"scope": scope, "campaign": campaign}
+    )
+
+
+@edition_staff_required
 def staff_campaigns(request):
+    scope = _edition_scope(request)
+    if scope.must_choose:
+        return _choose_edition(request, scope)
     return render(
         request,
         "procurement/staff_campaigns.html",
-        {"campaigns": selectors.campaigns_with_counts()},
+        {
+            "campaigns": selectors.campaigns_with_counts(
+                scope.edition, include_preparing=scope.programme_staff
+            ),
+            "scope": scope,
+        },
     )
 
 
@@ -73,31 +134,42 @@ def campaign_state(request, pk):
     return redirect("procurement:campaign_dashboard", pk=campaign.pk)
 
 
-def _campaign_filter(request, campaign):
+def _campaign_filter(request, campaign, edition=None):
     return CampaignAccountFilter(
-        request.GET or None, queryset=selectors.campaign_accounts(campaign)
+        request.GET or None, queryset=selectors.campaign_accounts(campaign, edition)
     )
 
 
-@programme_staff_required
+def _dashboard_url(campaign, scope: EditionScope) -> str:
+    url = reverse("procurement:campaign_dashboard", args=[campaign.pk])
+    return f"{url}?{scope.query()}" if scope.edition else url
+
+
+@edition_staff_required
 def campaign_dashboard(request, pk):
-    campaign = selectors.get_campaign_for_staff(request, pk)
-    filterset = _campaign_filter(request, campaign)
+    campaign = selectors.get_campaign_for_edition_staff(request, pk)
+    scope = _edition_scope(request)
+    if scope.must_choose:
+        return _choose_edition(request, scope, campaign)
+    filterset = _campaign_filter(request, campaign, scope.edition)
     accounts = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     page_obj = Paginator(accounts, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    if scope.edition and not query.get("edition"):
+        query["edition"] = scope.edition.slug  # a federator's only edition, chosen by default
     return render(
         request,
         "procurement/campaign_dashboard.html",
         {
             "campaign": campaign,
+            "scope": scope,
             "filter": filterset,
             "page_obj": page_obj,
-            "summary": selectors.campaign_summary(campaign),
+            "summary": selectors.campaign_summary(campaign, scope.edition),
             "querystring": query.urlencode(),
-            "to_remind": services.accounts_to_remind(campaign).count(),
-            "disputes": disputes.time_to_resolve(campaign),
+            "to_remind": services.accounts_to_remind(campaign, scope.edition).count(),
+            "disputes": disputes.time_to_resolve(campaign, scope.account_ids),
         },
     )
 
@@ -126,11 +198,15 @@ CAMPAIGN_EXPORT_COLUMNS = [
 
 
 @require_GET
-@programme_staff_required
+@edition_staff_required
 def campaign_export(request, pk, fmt="csv"):
-    """The dashboard's selection as CSV (French numbers as text) or XLSX (typed cells)."""
-    campaign = selectors.get_campaign_for_staff(request, pk)
-    filterset = _campaign_filter(request, campaign)
+    """The dashboard's selection as CSV (French numbers as text) or XLSX (typed cells): the
+    edition's member accounts only when an edition is chosen (always, for a federator)."""
+    campaign = selectors.get_campaign_for_edition_staff(request, pk)
+    scope = _edition_scope(request)
+    if scope.must_choose:
+        return redirect("procurement:campaign_dashboard", pk=campaign.pk)
+    filterset = _campaign_filter(request, campaign, scope.edition)
     accounts = filterset.qs if filterset.is_bound and filterset.is_valid() else filterset.queryset
     as_text = fmt == "csv"
 
@@ -161,6 +237,8 @@ def campaign_export(request, pk, fmt="csv"):
             ]
 
     name = f"campagne-{campaign.year}-declarations"
+    if scope.edition:
+        name += f"-{scope.edition.slug}"
     if as_text:
         return _csv_response(
             f"{name}.csv", [column.title for column in CAMPAIGN_EXPORT_COLUMNS], rows()
@@ -176,11 +254,18 @@ def campaign_export(request, pk, fmt="csv"):
 
 
 @require_POST
-@programme_staff_required
+@edition_staff_required
 def campaign_remind(request, pk):
-    campaign = selectors.get_campaign_for_staff(request, pk)
+    """Remind the late accounts (an edition's members only, when one is chosen: always for a
+    federator), at most once a day per account."""
+    campaign = selectors.get_campaign_for_edition_staff(request, pk)
+    scope = _edition_scope(request)
+    if scope.must_choose:
+        return redirect("procurement:campaign_dashboard", pk=campaign.pk)
     try:
-        count = services.request_reminders(campaign=campaign, by=request.user)
+        count = services.request_reminders(
+            campaign=campaign, by=request.user, edition=scope.edition
+        )
     except ValidationError as error:
         messages.error(request, _error_text(error))
     else:
@@ -192,4 +277,4 @@ def campaign_remind(request, pk):
             )
             % {"count": count},
         )
-    return HttpResponseRedirect(reverse("procurement:campaign_dashboard", args=[campaign.pk]))
+    return HttpResponseRedirect(_dashboard_url(campaign, scope))
