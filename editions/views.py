@@ -2,10 +2,8 @@
 (acting for its organisation) the editions it runs under a convention in force, 404 on others.
 And a large account's request to join an edition (/editions/<slug>/adherer/)."""
 
-from functools import wraps
-
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
@@ -17,6 +15,7 @@ from accounts.french import elide
 from accounts.models import Organisation
 
 from . import selectors, services
+from .decorators import edition_staff_required
 from .forms import (
     AccountSearchForm,
     AddAccountForm,
@@ -27,21 +26,6 @@ from .forms import (
     JoinRequestForm,
 )
 from .models import Convention, Edition, EditionAccount
-
-
-def edition_staff_required(view):
-    """Programme staff, or a person acting for a federator (which editions: the selectors)."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not (user.is_authenticated and user.is_programme_staff) and (
-            selectors.acting_federator(request) is None
-        ):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _is_staff(request) -> bool:

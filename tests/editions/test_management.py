@@ -135,8 +135,11 @@ def test_federator_whose_convention_ended_sees_no_edition(client, world):
         ends_on=timezone.localdate() - datetime.timedelta(days=1),
     )
     client.force_login(federator_member(world["lyon_federator"]))
-    assert "Métropole de Lyon" not in client.get(reverse("editions:list")).content.decode()
-    assert client.get(reverse("editions:manage", args=["lyon"])).status_code == 404
+    assert client.get(reverse("editions:list")).status_code == 403
+    assert client.get(reverse("editions:manage", args=["lyon"])).status_code == 403
+    # Its dashboard says why.
+    html = client.get(reverse("accounts:dashboard")).content.decode()
+    assert "aucune édition sous une convention en vigueur" in html
 
 
 def test_federator_cannot_create_or_edit_editions_and_conventions(client, world):
