@@ -27,3 +27,9 @@ def account_editions_card(context):
         "joinable": list(selectors.joinable_editions(organisation).order_by("name")[:CARD_LIMIT]),
         "is_admin": bool(membership and membership.is_admin),
     }
+
+
+@register.simple_tag
+def editions_run_by(organisation):
+    """The editions a federator runs under a convention in force (for its organisation page)."""
+    return list(selectors.editions_run_by(organisation).order_by("name"))

@@ -634,3 +634,13 @@ def test_federator_members_cannot_remove_their_last_second_factor(world):
     give_totp(account_admin)
     own = Authenticator.objects.get(user=account_admin, type=Authenticator.Type.TOTP)
     assert MFAAdapter().can_delete_authenticator(own)
+
+
+def test_federator_organisation_page_names_the_editions_it_runs(client, world):
+    client.force_login(UserFactory(staff=True))
+    html = client.get(
+        reverse("accounts:organisation", args=[world["lyon_federator"].pk])
+    ).content.decode()
+    assert "Métropole de Lyon" in html
+    assert "Numérique" not in html
+    assert f'href="{reverse("editions:manage", args=["lyon"])}"' in html
