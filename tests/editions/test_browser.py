@@ -89,6 +89,7 @@ def test_staff_edition_pages_and_join_page_are_accessible(page, live_server, set
     settings.SITE_URL = live_server.url
     edition = EditionFactory(name="Pacte PME Numérique", slug="numerique", sector=["erp"])
     convention = ConventionFactory(edition=edition, admission_rules="Membres du club des DSI.")
+    EditionAccountFactory(edition=edition, organisation=OrganisationFactory(name="Télécom Horizon"))
     UserFactory(email="pilote@programme.test", staff=True)
     sign_in(page, "pilote@programme.test")
     for url in [
@@ -97,8 +98,10 @@ def test_staff_edition_pages_and_join_page_are_accessible(page, live_server, set
         "/pilotage/editions/numerique/modifier/",
         "/pilotage/editions/numerique/conventions/nouvelle/",
         f"/pilotage/editions/numerique/conventions/{convention.pk}/",
+        "/pilotage/editions/numerique/ecrire/",
         "/pilotage/federateurs/",
         "/pilotage/federateurs/nouveau/",
+        f"/organisations/{convention.federator_id}/",
     ]:
         page.goto(url)
         expect(page.locator("h1")).to_be_visible()
