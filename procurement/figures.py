@@ -242,18 +242,59 @@ def member_count(year: int) -> int:
     )
 
 
-def key_figures(campaign: Campaign, *, organisation_id: int | None = None) -> KeyFigures:
-    """Headline figures of the campaign's submitted declarations (or of one member's)."""
+def scope_sql(
+    cte: str,
+    params: list,
+    *,
+    organisation_ids: list[int] | None = None,
+    sme_filter: tuple[str, list] | None = None,
+) -> tuple[str, list, str, list]:
+    """Restrict a figure to some members (`organisation_ids`, appended to a `declarations_sql`
+    CTE) and to some SMEs (`sme_filter`: SQL selecting SIRENs, and its parameters, e.g. an
+    edition's SMEs). Returns the CTE and its parameters, then the condition on the lines `l`
+    ("AND l.sme_siren IN (…)" or "") and its parameters."""
+    if organisation_ids is not None:
+        cte += " AND d.organisation_id = ANY(%s)"
+        params = [*params, list(organisation_ids)]
+    if sme_filter is None:
+        return cte, params, "", []
+    sql, sme_params = sme_filter
+    return cte, params, f" AND l.sme_siren IN ({sql})", list(sme_params)
+
+
+def key_figures(
+    campaign: Campaign,
+    *,
+    organisation_id: int | None = None,
+    organisation_ids: list[int] | None = None,
+    sme_filter: tuple[str, list] | None = None,
+) -> KeyFigures:
+    """Headline figures of the campaign's submitted declarations (or of one member's); with
+    `organisation_ids` and `sme_filter`, of those members' purchases from those SMEs only (an
+    edition's report, `scope_sql`): `members` is then the number of those members."""
     cte, cte_params = declarations_sql(campaign_id=campaign.pk, organisation_id=organisation_id)
+    cte, cte_params, line_filter, line_params = scope_sql(
+        cte, cte_params, organisation_ids=organisation_ids, sme_filter=sme_filter
+    )
+    lines_join = (
+        f"LEFT JOIN {LINE_TABLE} l ON l.declaration_id = d.id{line_filter} "
+        + registered_profile_join()
+    )
     sql = f"""
         WITH d AS ({cte})
         SELECT (SELECT count(*) FROM d), (SELECT sum(it_purchases_total) FROM d), {LINE_AGGREGATES}
-        FROM d {LINES_JOIN}
+        FROM d {lines_join}
     """  # noqa: S608
-    (row,) = _fetchall(sql, [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED])
+    (row,) = _fetchall(sql, [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, *line_params, PUBLISHED])
+    if organisation_id is not None:
+        members = 1
+    elif organisation_ids is not None:
+        members = len(set(organisation_ids))
+    else:
+        members = member_count(campaign.year)
     return _key_figures(
         year=campaign.year,
-        members=member_count(campaign.year) if organisation_id is None else 1,
+        members=members,
         declarations=row[0],
         it_total=row[1],
         aggregates=row[2:],

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar
 
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
     Count,
@@ -25,16 +26,18 @@ from django.db.models import (
     ExpressionWrapper,
     F,
     Max,
+    Q,
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from accounts.models import Organisation
 from accounts.stored_text import stored
-from directory.models import Domain, HeadcountBand, Region, SMEProfile
+from directory.models import Departement, Domain, HeadcountBand, Region, SMEProfile
 from disclosure import Cell, primary_reason
 from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are the reports' too
     HUNDRED,
@@ -47,6 +50,7 @@ from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are
     per_declaration_sql,
     registered_profile_join,
     registered_sme_definition,
+    scope_sql,
 )
 from procurement.models import Campaign, Declaration, OrderLine
 
@@ -115,10 +119,23 @@ class ProgrammeFigures:
     # breakdown rows: the margins that disclosure control needs (reports.published).
     margins: dict[str, list[BreakdownRow]] = field(default_factory=dict)
     previous_margins: dict[str, list[BreakdownRow]] = field(default_factory=dict)  # year N-1
+    # An edition's report (`edition_scope`): its name, and its members' SME purchases from every
+    # SME (inside the edition or not), shown next to the edition's figures. None: programme.
+    edition_name: str = ""
+    edition_kind: str = ""
+    edition_regions: tuple[str, ...] = ()  # a territorial edition's regions, outlined on the map
+    members_total: KeyFigures | None = None
+    # The local-purchasing share (procurement.figures.local_share), filled in by the integrator
+    # once that figure exists; the edition report keeps a section for it.
+    local_share: object | None = None
 
     @property
     def ranking_shown(self) -> bool:
         return not self.current.suppressed
+
+    @property
+    def is_edition(self) -> bool:
+        return bool(self.edition_name)
 
 
 @dataclass(frozen=True)
@@ -204,6 +221,72 @@ def _submitted_declarations_sql(campaign_id: int, organisation_id: int | None) -
     return declarations_sql(campaign_id=campaign_id, organisation_id=organisation_id)
 
 
+@dataclass(frozen=True)
+class EditionScope:
+    """What an edition's report counts: the submitted declarations of the large accounts that
+    are the edition's members when the report is generated (`organisation_ids`), and, in them,
+    only the order lines placed with the edition's SMEs (`sme_filter`: SQL selecting the SIRENs
+    of the directory profiles of its territory or sector; None for a national edition: every
+    line). A line whose SIREN has no directory profile has no territory or sector: it counts only
+    in a national edition, and in the members' total (`edition_margins`)."""
+
+    edition_id: int
+    name: str
+    kind: str
+    organisation_ids: list[int]
+    sme_filter: tuple[str, list] | None
+    regions: tuple[str, ...] = ()
+
+    def filters(self) -> dict:
+        return {"organisation_ids": self.organisation_ids, "sme_filter": self.sme_filter}
+
+
+NO_SME = ("SELECT NULL::varchar WHERE false", [])
+
+
+def territory_regions(edition) -> tuple[str, ...]:
+    """Codes of the regions a territorial edition covers, wholly or in part."""
+    from editions import selectors as edition_selectors
+
+    if not edition.is_territorial:
+        return ()
+    departements = edition_selectors.territory_departements(edition)
+    codes = set(edition.regions.values_list("code", flat=True))
+    codes |= set(
+        Departement.objects.filter(code__in=departements).values_list("region_id", flat=True)
+    )
+    return tuple(sorted(codes))
+
+
+def edition_scope(edition) -> EditionScope:
+    from editions import selectors as edition_selectors
+
+    organisation_ids = sorted(
+        edition_selectors.account_ids(edition).values_list("organisation_id", flat=True)
+    )
+    sme_filter = None
+    if not edition.is_national:
+        query = (
+            SMEProfile.objects.filter(edition_selectors.smes_q(edition))
+            .order_by()
+            .values("siren")
+            .query
+        )
+        try:
+            sme_filter = query.sql_with_params()
+            sme_filter = (sme_filter[0], list(sme_filter[1]))
+        except EmptyResultSet:  # an edition without territory or sector holds no SME
+            sme_filter = NO_SME
+    return EditionScope(
+        edition_id=edition.pk,
+        name=edition.name,
+        kind=str(edition.get_kind_display()),
+        organisation_ids=organisation_ids,
+        sme_filter=sme_filter,
+        regions=territory_regions(edition),
+    )
+
+
 def previous_campaign(campaign: Campaign) -> Campaign | None:
     return Campaign.objects.filter(year=campaign.year - 1).first()
 
@@ -220,7 +303,11 @@ def _labels() -> dict[str, dict[str, str]]:
 
 
 def breakdowns(
-    campaign: Campaign, *, organisation_id: int | None = None
+    campaign: Campaign,
+    *,
+    organisation_id: int | None = None,
+    organisation_ids: list[int] | None = None,
+    sme_filter: tuple[str, list] | None = None,
 ) -> dict[str, list[BreakdownRow]]:
     """SME purchases by region, by domain and by SME size band, in one query.
 
@@ -228,10 +315,17 @@ def breakdowns(
     amount (for the dominance rule); lines of unregistered SMEs fall in "not known" for region
     and size. Two more keys serve disclosure control: "total" (one row: every line) and
     "registered" (rows "yes" and "no": lines of registered SMEs or not), whose amounts are the
-    key figures' SME and registered-SME purchases.
+    key figures' SME and registered-SME purchases. `organisation_ids` and `sme_filter` restrict
+    it to some members and some SMEs (an edition's, `EditionScope`).
     """
     declarations_sql, declarations_params = _submitted_declarations_sql(
         campaign.pk, organisation_id
+    )
+    declarations_sql, declarations_params, line_filter, line_params = scope_sql(
+        declarations_sql,
+        declarations_params,
+        organisation_ids=organisation_ids,
+        sme_filter=sme_filter,
     )
     # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
     # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
@@ -246,7 +340,7 @@ def breakdowns(
                    coalesce(p.headcount_band, '') COLLATE "C" AS size,
                    (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered
             FROM d
-            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id{line_filter}
             {registered_profile_join()}
         ),
         smes AS (
@@ -290,7 +384,7 @@ def breakdowns(
         SELECT t.dim, t.key, m.n, t.smes, t.amount, m.largest
         FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
     """  # noqa: S608
-    rows = _fetchall(sql, [*declarations_params, PUBLISHED])
+    rows = _fetchall(sql, [*declarations_params, *line_params, PUBLISHED])
     labels = _labels()
     total = sum((row[4] for row in rows if row[0] == "domain"), Decimal(0))
     result: dict[str, list[BreakdownRow]] = {
@@ -328,10 +422,21 @@ def breakdowns(
     return result
 
 
-def margins(campaign: Campaign) -> dict[str, list[BreakdownRow]]:
+def margins(
+    campaign: Campaign,
+    *,
+    organisation_ids: list[int] | None = None,
+    sme_filter: tuple[str, list] | None = None,
+) -> dict[str, list[BreakdownRow]]:
     """The "total" and "registered" rows of `breakdowns` alone (for year N-1, whose key figures
     the report shows next to year N's): members, amount and largest member of each."""
     declarations_sql, declarations_params = _submitted_declarations_sql(campaign.pk, None)
+    declarations_sql, declarations_params, line_filter, line_params = scope_sql(
+        declarations_sql,
+        declarations_params,
+        organisation_ids=organisation_ids,
+        sme_filter=sme_filter,
+    )
     sql = f"""
         WITH d AS ({declarations_sql}),
         per_member AS (
@@ -339,7 +444,7 @@ def margins(campaign: Campaign) -> dict[str, list[BreakdownRow]]:
                    (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) AS registered,
                    sum(l.amount) AS amount
             FROM d
-            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id{line_filter}
             {registered_profile_join()}
             GROUP BY 1, 2
         )
@@ -352,7 +457,7 @@ def margins(campaign: Campaign) -> dict[str, list[BreakdownRow]]:
     """  # noqa: S608
     result: dict[str, list[BreakdownRow]] = {"registered": [], "total": []}
     for dimension, key, members, amount, largest in _fetchall(
-        sql, [*declarations_params, PUBLISHED]
+        sql, [*declarations_params, *line_params, PUBLISHED]
     ):
         result[dimension].append(
             BreakdownRow(
@@ -382,14 +487,34 @@ def anonymous_label(index: int) -> str:
     return _("Membre %(letters)s") % {"letters": letters}
 
 
-def ranking(campaign: Campaign) -> list[RankedMember]:
+def _declarations(campaign: Campaign, organisation_ids: list[int] | None):
+    declarations = Declaration.objects.filter(campaign=campaign, state=SUBMITTED)
+    if organisation_ids is not None:
+        declarations = declarations.filter(organisation_id__in=organisation_ids)
+    return declarations
+
+
+def ranking(
+    campaign: Campaign,
+    *,
+    organisation_ids: list[int] | None = None,
+    sme_filter: tuple[str, list] | None = None,
+) -> list[RankedMember]:
     """Submitted declarations ranked by SME share; members named only where they agreed.
 
-    Anonymous letters follow the ranking (not the names), so they reveal nothing.
+    Anonymous letters follow the ranking (not the names), so they reveal nothing. With
+    `organisation_ids` and `sme_filter` (an edition), the share is of the purchases from those
+    SMEs, among those members.
     """
+    lines = None
+    if sme_filter is not None:
+        # The SQL is built by the ORM (`edition_scope`), with its parameters apart.
+        lines = Q(lines__sme_profile_id__in=RawSQL(sme_filter[0], sme_filter[1]))  # noqa: S611
     rows = (
-        Declaration.objects.filter(campaign=campaign, state=SUBMITTED)
-        .annotate(sme=Coalesce(Sum("lines__amount"), Value(Decimal(0)), output_field=MONEY))
+        _declarations(campaign, organisation_ids)
+        .annotate(
+            sme=Coalesce(Sum("lines__amount", filter=lines), Value(Decimal(0)), output_field=MONEY)
+        )
         .annotate(
             share=ExpressionWrapper(
                 F("sme") * HUNDRED / NullIf(F("it_purchases_total"), Value(Decimal(0))),
@@ -427,9 +552,11 @@ def ranking(campaign: Campaign) -> list[RankedMember]:
     return ranked
 
 
-def participants(campaign: Campaign) -> tuple[list[str], int]:
+def participants(
+    campaign: Campaign, *, organisation_ids: list[int] | None = None
+) -> tuple[list[str], int]:
     """Names of the participating members who agreed to be named, and how many did not."""
-    declarations = Declaration.objects.filter(campaign=campaign, state=SUBMITTED)
+    declarations = _declarations(campaign, organisation_ids)
     named = list(
         declarations.filter(organisation__public_naming=True)
         .order_by("organisation__name")
@@ -473,9 +600,57 @@ def _no_progress(percent: int, step: str) -> None:
     """Default progress callback: nothing to report."""
 
 
-def programme_figures(campaign: Campaign, *, progress=_no_progress) -> ProgrammeFigures:
+def edition_margins(campaign: Campaign, scope: EditionScope) -> dict[str, list[BreakdownRow]]:
+    """The edition's members' SME purchases from every SME ("members_total"), and from SMEs
+    outside the edition ("outside", never published but the difference a reader could compute):
+    members, amount and largest member of each, for disclosure control (reports.published)."""
+    declarations_sql, declarations_params = _submitted_declarations_sql(campaign.pk, None)
+    declarations_sql, declarations_params, _none, _params = scope_sql(
+        declarations_sql, declarations_params, organisation_ids=scope.organisation_ids
+    )
+    inside, inside_params = "true", []
+    if scope.sme_filter is not None:
+        inside, inside_params = f"l.sme_siren IN ({scope.sme_filter[0]})", scope.sme_filter[1]
+    sql = f"""
+        WITH d AS ({declarations_sql}),
+        per_member AS (
+            SELECT d.organisation_id AS member, ({inside}) AS inside, sum(l.amount) AS amount
+            FROM d JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            GROUP BY 1, 2
+        )
+        SELECT 'outside', count(*), sum(amount), max(amount)
+        FROM per_member WHERE NOT inside HAVING count(*) > 0
+        UNION ALL
+        SELECT 'members_total', count(*), sum(amount), max(amount)
+        FROM (SELECT member, sum(amount) AS amount FROM per_member GROUP BY 1) m
+        HAVING count(*) > 0
+    """  # noqa: S608
+    result: dict[str, list[BreakdownRow]] = {"outside": [], "members_total": []}
+    for dimension, members, amount, largest in _fetchall(
+        sql, [*declarations_params, *inside_params]
+    ):
+        result[dimension].append(
+            BreakdownRow(
+                key="",
+                label=dimension,
+                members=members,
+                smes=0,
+                amount=_decimal(amount),
+                share=None,
+                largest=_decimal(largest),
+            )
+        )
+    return result
+
+
+def programme_figures(
+    campaign: Campaign, *, progress=_no_progress, edition=None
+) -> ProgrammeFigures:
     """Every figure of the programme report; `progress(percent, step)` is called between
-    queries (the report job shows it)."""
+    queries (the report job shows it). With `edition`, the edition's report: the same figures
+    over what `EditionScope` counts, and its members' total."""
+    if edition is not None:
+        return _edition_figures(campaign, edition_scope(edition), progress=progress)
     previous = previous_campaign(campaign)
     snapshot_at = snapshot_time(campaign)
     progress(10, stored(gettext_noop("Chiffres clés, répartitions et classement")))
@@ -577,4 +752,48 @@ def member_figures(
         domains=parts["domain"],
         top_smes=top_smes(campaign, organisation_id=organisation.pk),
         registered_definition=registered_sme_definition(campaign),
+    )
+
+
+# --- an edition's report ----------------------------------------------------------------------
+
+
+def _edition_figures(
+    campaign: Campaign, scope: EditionScope, *, progress=_no_progress
+) -> ProgrammeFigures:
+    """The programme report's figures over an edition (`EditionScope`), one after the other
+    (an edition is a small part of the programme's lines)."""
+    previous = previous_campaign(campaign)
+    filters = scope.filters()
+    progress(10, stored(gettext_noop("Chiffres clés, répartitions et classement")))
+    parts = breakdowns(campaign, **filters)
+    current = key_figures(campaign, **filters)
+    members_total = key_figures(campaign, organisation_ids=scope.organisation_ids)
+    previous_figures = key_figures(previous, **filters) if previous else None
+    previous_margins = margins(previous, **filters) if previous else {}
+    progress(45, stored(gettext_noop("Classement des membres")))
+    ranked = ranking(campaign, **filters)
+    named, anonymous = participants(campaign, organisation_ids=scope.organisation_ids)
+    totals = edition_margins(campaign, scope)
+    return ProgrammeFigures(
+        campaign_id=campaign.pk,
+        year=campaign.year,
+        methodology_version=campaign.methodology_version,
+        methodology=campaign.methodology,
+        snapshot_at=snapshot_time(campaign),
+        current=current,
+        previous=previous_figures,
+        regions=parts["region"],
+        domains=parts["domain"],
+        sizes=parts["size"],
+        ranking=ranked,
+        named_participants=named,
+        anonymous_participants=anonymous,
+        registered_definition=registered_sme_definition(campaign),
+        margins={"total": parts["total"], "registered": parts["registered"], **totals},
+        previous_margins=previous_margins,
+        edition_name=scope.name,
+        edition_kind=scope.kind,
+        edition_regions=scope.regions,
+        members_total=members_total,
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.stored_text import shown
+from editions.models import Edition
 from procurement.models import Campaign
 
 
@@ -20,6 +21,11 @@ def _kind_matches_organisation() -> Q:
     return Q(kind="programme", organisation__isnull=True) | Q(
         kind="member", organisation__isnull=False
     )
+
+
+def _edition_only_programme() -> Q:
+    """An edition's report is a programme report over the edition (no member report of one)."""
+    return Q(edition__isnull=True) | Q(kind="programme")
 
 
 class ReportJob(models.Model):
@@ -42,6 +48,15 @@ class ReportJob(models.Model):
         blank=True,
         related_name="report_jobs",
         verbose_name=_("membre"),
+    )
+    # A programme report without edition is the national one; with one, the edition's report.
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_jobs",
+        verbose_name=_("édition"),
     )
     state = models.CharField(_("état"), max_length=10, choices=State.choices, default=State.QUEUED)
     progress = models.PositiveSmallIntegerField(_("avancement (%)"), default=0)
@@ -97,6 +112,9 @@ class ReportJob(models.Model):
                 condition=_kind_matches_organisation(), name="reportjob_kind_organisation"
             ),
             models.CheckConstraint(
+                condition=_edition_only_programme(), name="reportjob_edition_programme"
+            ),
+            models.CheckConstraint(
                 condition=Q(progress__gte=0, progress__lte=100), name="reportjob_progress_range"
             ),
             models.CheckConstraint(
@@ -106,6 +124,7 @@ class ReportJob(models.Model):
         ]
         indexes = [
             models.Index(fields=["campaign", "kind", "-created_at"]),
+            models.Index(fields=["edition", "campaign", "-created_at"]),
             models.Index(
                 fields=["heartbeat_at"], name="reportjob_running", condition=Q(state="running")
             ),
@@ -141,6 +160,8 @@ class ReportJob(models.Model):
 
 
 def report_upload_to(instance: "ReportVersion", filename: str) -> str:
+    if instance.edition_id:
+        return f"reports/{instance.campaign.year}/editions/{filename}"
     return f"reports/{instance.campaign.year}/{filename}"
 
 
@@ -161,6 +182,14 @@ class ReportVersion(models.Model):
         blank=True,
         related_name="report_versions",
         verbose_name=_("membre"),
+    )
+    edition = models.ForeignKey(
+        Edition,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="report_versions",
+        verbose_name=_("édition"),
     )
     number = models.PositiveIntegerField(_("version"))
     pdf = models.FileField(_("PDF"), upload_to=report_upload_to, max_length=255)
@@ -206,15 +235,21 @@ class ReportVersion(models.Model):
         verbose_name = _("version de rapport")
         verbose_name_plural = _("versions de rapports")
         constraints = [
+            # Numbered per (campaign, member) and per (campaign, edition): v1, v2…
             models.UniqueConstraint(
-                fields=["campaign", "organisation", "number"],
+                fields=["campaign", "organisation", "edition", "number"],
                 name="reportversion_number_unique",
                 nulls_distinct=False,
             ),
+            # One published programme report per campaign, and one per campaign and edition.
             models.UniqueConstraint(
-                fields=["campaign"],
+                fields=["campaign", "edition"],
                 condition=Q(is_published=True, organisation__isnull=True),
                 name="reportversion_one_published_programme",
+                nulls_distinct=False,
+            ),
+            models.CheckConstraint(
+                condition=_edition_only_programme(), name="reportversion_edition_programme"
             ),
             models.CheckConstraint(
                 condition=Q(kind__in=["programme", "member"]), name="reportversion_kind_valid"
@@ -236,6 +271,8 @@ class ReportVersion(models.Model):
         ]
 
     def __str__(self) -> str:
+        if self.edition_id:
+            return f"{self.campaign} {self.edition} v{self.number}"
         return f"{self.campaign} v{self.number}"
 
     @property

@@ -8,6 +8,10 @@ The report's tables share their margins, so they are protected together (`disclo
   other than "not known" also add up to R whenever every registered SME has a region (a size);
 - a cell's share is its amount over T.
 
+An edition's report also shows its members' SME purchases from every SME, M ("members_total"):
+M - T, their purchases outside the edition ("outside"), is never printed but computable, and is
+protected like U (M is hidden when it would reveal it).
+
 T stays shown unless a primary rule hides it (it is the report's headline); R may be hidden to
 protect U or a region. Every cell of a breakdown, its share, its member and SME counts are shown
 or "n.s." together; the shares are hidden too when T is (amount ÷ share would give T back). The
@@ -25,6 +29,8 @@ from .figures import BreakdownRow, ProgrammeFigures
 TOTAL = ("total", "")
 REGISTERED = ("registered", "yes")
 UNREGISTERED = ("registered", "no")
+MEMBERS_TOTAL = ("members_total", "")
+OUTSIDE = ("outside", "")
 TABLES = ("region", "domain", "size")
 EMPTY = Cell(members=0, amount=0)
 
@@ -51,6 +57,11 @@ class Disclosure:
     @property
     def registered_hidden(self) -> bool:
         return self.suppression.hidden(REGISTERED)
+
+    @property
+    def members_total_hidden(self) -> bool:
+        """An edition's members' total SME purchases (all SMEs) is "n.s."."""
+        return self.suppression.hidden(MEMBERS_TOTAL)
 
     def share_hidden(self, table: str, key: str) -> bool:
         return self.hidden(table, key) or self.total_hidden
@@ -100,7 +111,13 @@ def _key_figures_problem(margins: dict[str, list[BreakdownRow]]):
     """The total, registered and unregistered purchases, and how they add up."""
     cells = {TOTAL: margins["total"][0].cell(), REGISTERED: EMPTY, UNREGISTERED: EMPTY}
     cells |= _cells(margins.get("registered", []), "registered")
-    return cells, [Constraint((REGISTERED, UNREGISTERED), TOTAL)]
+    constraints = [Constraint((REGISTERED, UNREGISTERED), TOTAL)]
+    if margins.get("members_total"):  # an edition's report: M = T + outside
+        cells[MEMBERS_TOTAL] = margins["members_total"][0].cell()
+        outside = margins.get("outside")
+        cells[OUTSIDE] = outside[0].cell() if outside else EMPTY
+        constraints.append(Constraint((TOTAL, OUTSIDE), MEMBERS_TOTAL))
+    return cells, constraints
 
 
 def _previous_year(figures: ProgrammeFigures) -> Suppression:
@@ -119,6 +136,9 @@ def programme_disclosure(figures: ProgrammeFigures) -> Disclosure:
     margins = figures.margins
     previous = _previous_year(figures)
     if not margins.get("total"):
+        if margins.get("members_total"):  # an edition without lines: only M, equal to outside
+            only = {MEMBERS_TOTAL: margins["members_total"][0].cell()}
+            return Disclosure(suppression=suppress(only, []), previous=previous)
         return Disclosure(previous=previous)  # no order line: nothing to protect
     cells, constraints = _key_figures_problem(margins)
     registered_amount = cells[REGISTERED].amount
@@ -130,8 +150,9 @@ def programme_disclosure(figures: ProgrammeFigures) -> Disclosure:
         known = tuple((table, row.key) for row in rows if row.key)
         if table != "domain" and sum(cells[k].amount for k in known) == registered_amount:
             constraints.append(Constraint(known, REGISTERED))
+    unpublished = {UNREGISTERED} | ({OUTSIDE} if OUTSIDE in cells else set())
     try:
-        result = suppress(cells, constraints, fixed={TOTAL}, unpublished={UNREGISTERED})
+        result = suppress(cells, constraints, fixed={TOTAL}, unpublished=unpublished)
     except ValueError:  # cannot happen with these tables; if it did, the total goes too
-        result = suppress(cells, constraints, unpublished={UNREGISTERED})
+        result = suppress(cells, constraints, unpublished=unpublished)
     return Disclosure(suppression=result, previous=previous)

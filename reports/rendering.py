@@ -40,8 +40,8 @@ MEDIAN_NAMES = (
 FONTS_DIR = Path(settings.BASE_DIR) / "static" / "fonts"
 
 
-def region_map(counts: dict[str, int], *, title: str):
-    svg = region_map_svg(counts, title=title)
+def region_map(counts: dict[str, int], *, title: str, selected=frozenset()):
+    svg = region_map_svg(counts, title=title, selected=selected)
     # The map names the generic "sans-serif"; in the PDF, use the font shipped with the reports.
     return mark_safe(  # noqa: S308 - the SVG comes escaped from the map builder
         str(svg).replace('font-family="sans-serif"', f'font-family="{charts.FONT}"')
@@ -168,13 +168,44 @@ def _bars(cells: list[BreakdownCell], *, title: str):
 
 
 def programme_key_rows(figures: ProgrammeFigures, disclosure: Disclosure) -> list[Cell]:
-    return _key_rows(
+    rows = _key_rows(
         figures.current,
         figures.previous,
         programme=True,
         hidden=disclosure.hidden_key_figures,
         hidden_previous=disclosure.hidden_previous_key_figures,
     )
+    if figures.is_edition:
+        rows = _edition_key_rows(figures, disclosure, rows)
+    return rows
+
+
+def _edition_key_rows(
+    figures: ProgrammeFigures, disclosure: Disclosure, rows: list[Cell]
+) -> list[Cell]:
+    """An edition's key figures: its members counted instead of the programme's, and, last, its
+    members' SME purchases from every SME (inside the edition or not), for comparison."""
+    keys = [figure.key for figure in key_figure_list(programme=True)]
+    rows = [
+        Cell(_("Membres de l'édition"), row.value, row.previous, row.change)
+        if key == "members"
+        else row
+        for key, row in zip(keys, rows, strict=True)
+    ]
+    total = figures.members_total
+    if total is None:
+        return rows
+    ns = fmt.not_significant()
+    hidden = disclosure.members_total_hidden or total.suppressed
+    rows.append(
+        Cell(
+            label=_("Achats des membres auprès de toutes les PME (dans l'édition ou non)"),
+            value=ns if hidden else fmt.euros(total.sme_purchases),
+            previous=fmt.MISSING,
+            change=fmt.MISSING,
+        )
+    )
+    return rows
 
 
 def key_figures_summary(
@@ -204,7 +235,7 @@ def programme_context(
     regions = _breakdown_rows(tables["region"])
     domains = _breakdown_rows(tables["domain"])
     sizes = _breakdown_rows(tables["size"])
-    # The map leaves hidden regions blank.
+    # The map leaves hidden regions blank; an edition's map outlines its territory's regions.
     map_counts = {row.key: row.smes for row in tables["region"] if row.key and not row.hidden}
     ns = fmt.not_significant()
     ranking = [
@@ -229,7 +260,9 @@ def programme_context(
         "domains": domains,
         "sizes": sizes,
         "region_map": region_map(
-            map_counts, title=_("PME fournisseuses par région en %(year)s") % {"year": figures.year}
+            map_counts,
+            title=_("PME fournisseuses par région en %(year)s") % {"year": figures.year},
+            selected=frozenset(figures.edition_regions),
         ),
         "domain_chart": _bars(domains, title=_("Achats auprès des PME par domaine")),
         "size_chart": _bars(sizes, title=_("Achats auprès des PME par taille de PME")),
@@ -242,8 +275,18 @@ def programme_context(
         "snapshot_at": timezone.localtime(figures.snapshot_at),
         "min_members": MIN_MEMBERS,
         "dominance_percent": int(DOMINANCE * 100),
-        # The charter: how many members met each target, the disputes' time to resolve.
-        "charter": programme_report_charter(campaign_id=figures.campaign_id),
+        # The charter: how many members met each target, the disputes' time to resolve (the
+        # programme's, not shown in an edition's report).
+        "charter": {"target_counts": [], "disputes": None}
+        if figures.is_edition
+        else programme_report_charter(campaign_id=figures.campaign_id),
+        "edition_name": figures.edition_name,
+        "edition_kind": figures.edition_kind,
+        # INTEGRATION (local-purchasing share, procurement.figures.local_share): an edition's
+        # report shows `local_share` in its section "Achat local" (reports/pdf/_local_share.html)
+        # once `_edition_figures` fills ProgrammeFigures.local_share with
+        # local_share(campaign, organisation_ids=scope.organisation_ids, territory=...).
+        "local_share": figures.local_share,
     }
 
 

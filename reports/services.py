@@ -65,12 +65,14 @@ def _enqueue(job: ReportJob) -> None:
     transaction.on_commit(send)
 
 
-def request_programme_report(*, campaign: Campaign, by: User) -> ReportJob:
-    """Queue a new version of the campaign's programme report."""
+def request_programme_report(*, campaign: Campaign, by: User, edition=None) -> ReportJob:
+    """Queue a new version of the campaign's programme report (or of an edition's report: the
+    caller checked that `by` runs that edition, `editions.selectors.get_edition_for_staff`)."""
     with transaction.atomic():
         job = ReportJob.objects.create(
             kind=ReportKind.PROGRAMME,
             campaign=campaign,
+            edition=edition,
             requested_by=by,
             current_step=stored(gettext_noop("En attente d'un worker")),
         )
@@ -78,13 +80,18 @@ def request_programme_report(*, campaign: Campaign, by: User) -> ReportJob:
     return job
 
 
-def member_report_accounts(campaign: Campaign):
-    """Large accounts with a submitted declaration for the campaign."""
-    return Organisation.objects.filter(
+def member_report_accounts(campaign: Campaign, *, edition=None):
+    """Large accounts with a submitted declaration for the campaign (members of `edition`)."""
+    accounts = Organisation.objects.filter(
         kind=Organisation.Kind.LARGE_ACCOUNT,
         declarations__campaign=campaign,
         declarations__state=Declaration.State.SUBMITTED,
     ).order_by("name", "pk")
+    if edition is not None:
+        from editions.selectors import account_ids
+
+        accounts = accounts.filter(pk__in=account_ids(edition))
+    return accounts
 
 
 def request_member_reports(
@@ -131,6 +138,7 @@ def retry_job(*, job: ReportJob, by: User) -> ReportJob:
             kind=job.kind,
             campaign=job.campaign,
             organisation=job.organisation,
+            edition=job.edition,
             requested_by=by,
             retry_of=job,
             current_step=stored(gettext_noop("En attente d'un worker")),
@@ -166,7 +174,7 @@ def claim_job(*, job_id: int) -> ReportJob | None:
     with transaction.atomic():
         job = (
             ReportJob.objects.select_for_update(skip_locked=True, of=("self",))
-            .select_related("campaign", "organisation")
+            .select_related("campaign", "organisation", "edition")
             .filter(pk=job_id)
             .first()
         )
@@ -224,6 +232,8 @@ def _file_name(job: ReportJob, number: int, extension: str) -> str:
     year = job.campaign.year
     if job.organisation_id:
         return f"pacte-pme-{year}-{job.organisation.siren}-v{number}.{extension}"
+    if job.edition_id:
+        return f"pacte-pme-{job.edition.slug}-{year}-v{number}.{extension}"
     return f"pacte-pme-rapport-{year}-v{number}.{extension}"
 
 
@@ -244,7 +254,9 @@ def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]
     number = _next_number(job)
     if job.kind == ReportKind.PROGRAMME:
         figures = report_figures.programme_figures(
-            campaign, progress=lambda percent, step: _step(job, percent, step)
+            campaign,
+            progress=lambda percent, step: _step(job, percent, step),
+            edition=job.edition,
         )
         # Which cells are "n.s." (threshold, dominance, secondary suppression), decided once.
         disclosure = rendering.programme_disclosure(figures)
@@ -271,7 +283,7 @@ def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]
 
 def _next_number(job: ReportJob) -> int:
     latest = ReportVersion.objects.filter(
-        campaign=job.campaign, organisation=job.organisation
+        campaign=job.campaign, organisation=job.organisation, edition=job.edition
     ).aggregate(n=Max("number"))["n"]
     return (latest or 0) + 1
 
@@ -292,6 +304,7 @@ def _save_version(
             kind=job.kind,
             campaign=job.campaign,
             organisation=job.organisation,
+            edition=job.edition,
             number=number,
             pdf_sha256=hashlib.sha256(pdf).hexdigest(),
             xlsx_sha256=hashlib.sha256(xlsx).hexdigest(),
@@ -422,14 +435,20 @@ def describe_error(exc: BaseException) -> str:
 
 
 def publish_version(*, version: ReportVersion, by: User) -> ReportVersion:
-    """Publish a programme report version; the campaign's previously published one is withdrawn."""
+    """Publish a programme report version (national or an edition's); the previously published
+    one of the same campaign and edition is withdrawn."""
     if version.kind != ReportKind.PROGRAMME:
         raise ValidationError(_("Seul le rapport du programme se publie."))
     with transaction.atomic():
         now = timezone.now()
         replaced = (
             ReportVersion.objects.select_for_update()
-            .filter(campaign=version.campaign, organisation=None, is_published=True)
+            .filter(
+                campaign=version.campaign,
+                organisation=None,
+                edition=version.edition_id,
+                is_published=True,
+            )
             .exclude(pk=version.pk)
         )
         for old in replaced:

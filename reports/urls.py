@@ -10,7 +10,15 @@ urlpatterns = [
     path(
         "rapports/<int:pk>/annexe.xlsx", views.public_download, {"fmt": "xlsx"}, name="public_xlsx"
     ),
+    path("editions/", views.public_editions, name="public_editions"),
+    path("editions/<slug:slug>/", views.public_edition, name="public_edition"),
+    path("editions/<slug:slug>/logo", views.edition_logo, name="edition_logo"),
     path("pilotage/rapports/", views.staff_reports, name="staff_reports"),
+    path(
+        "pilotage/rapports/editions/<slug:slug>/",
+        views.staff_reports,
+        name="staff_edition_reports",
+    ),
     path("pilotage/rapports/suivi/", views.staff_panel, name="staff_panel"),
     path("pilotage/rapports/generer/", views.staff_generate, name="staff_generate"),
     path("pilotage/rapports/generations/<int:pk>/relancer/", views.staff_retry, name="staff_retry"),
