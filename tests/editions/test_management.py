@@ -544,7 +544,7 @@ def test_federator_dashboard_lists_its_editions_with_their_tools(client, world):
     assert "Numérique" not in html
     assert f"{reverse('procurement:staff_campaigns')}?edition=lyon" in html
     assert f"{reverse('directory:moderation')}?edition=lyon" in html
-    assert f"{reverse('reports:staff_reports')}?edition=lyon" in html
+    assert reverse("reports:staff_edition_reports", args=["lyon"]) in html
     assert f'href="{reverse("editions:list")}"' in html  # navigation
 
 
@@ -644,3 +644,13 @@ def test_federator_organisation_page_names_the_editions_it_runs(client, world):
     assert "Métropole de Lyon" in html
     assert "Numérique" not in html
     assert f'href="{reverse("editions:manage", args=["lyon"])}"' in html
+
+
+def test_public_edition_page_offers_large_account_administrators_to_join(client, world):
+    join = reverse("editions:join", args=["numerique"])
+    page = reverse("reports:public_edition", args=["numerique"])
+    assert join not in client.get(page).content.decode()  # anonymous
+    client.force_login(member_of(world["account"]))
+    assert join not in client.get(page).content.decode()  # a member, not an administrator
+    client.force_login(member_of(world["account"], admin=True))
+    assert join in client.get(page).content.decode()
