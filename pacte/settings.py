@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "accounts",
     "directory",
     "editions",
+    "meetings",
     "procurement",
     "effect",
     "charter",
@@ -343,6 +344,18 @@ CELERY_BEAT_SCHEDULE = {
     # At most one reminder a day per signatory (the day is recorded): an hourly run is enough.
     "charter-renewal-reminders": {
         "task": "charter.tasks.send_renewal_reminders",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    # Business meetings: events follow their dates; the day-before reminder goes once per
+    # participant (`reminded_at` is written with it), so an hourly run is enough.
+    "meetings-event-states": {
+        "task": "meetings.tasks.advance_event_states",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    "meetings-reminders": {
+        "task": "meetings.tasks.send_meeting_reminders",
         "schedule": 3600,
         "options": {"expires": 3600},
     },

@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("procurement.urls")),
     path("", include("effect.urls")),
     path("", include("charter.urls")),
+    path("", include("meetings.urls")),
     path("", include("reports.urls")),
 ]
 

@@ -11,6 +11,8 @@ from stdnum import luhn
 from accounts.models import Membership, Organisation, Role, User
 from directory.models import Departement, Domain, SMEProfile
 from editions.models import Convention, Edition, EditionAccount
+from meetings.models import Event as MeetingEvent
+from meetings.models import Participant as MeetingParticipant
 from procurement.models import Campaign, Declaration, OrderLine
 
 PASSWORD = "correct-horse-battery-staple"
@@ -257,3 +259,48 @@ class EditionAccountFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     state = EditionAccount.State.MEMBER
+
+
+class MeetingEventFactory(factory.django.DjangoModelFactory):
+    """A business-meetings event in ten days, taking bookings (`registration`/`draft` traits for
+    earlier states). Sessions come from `meetings.services.add_session` (it cuts the slots)."""
+
+    class Meta:
+        model = MeetingEvent
+
+    title = factory.Sequence(lambda n: f"Rencontre {n}")
+    date = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=10))
+    place = "CCI de Lyon, 20 rue de la République"
+    registration_opens_on = factory.LazyAttribute(lambda o: o.date - datetime.timedelta(days=40))
+    registration_closes_on = factory.LazyAttribute(lambda o: o.date - datetime.timedelta(days=15))
+    booking_opens_on = factory.LazyAttribute(lambda o: o.date - datetime.timedelta(days=14))
+    booking_closes_on = factory.LazyAttribute(lambda o: o.date - datetime.timedelta(days=1))
+    state = MeetingEvent.State.BOOKING
+
+    class Params:
+        registration = factory.Trait(state=MeetingEvent.State.REGISTRATION)
+        draft = factory.Trait(state=MeetingEvent.State.DRAFT)
+
+
+class MeetingParticipantFactory(factory.django.DjangoModelFactory):
+    """A validated SME application (`buyer=True`: a large account's buyer; `pending=True`)."""
+
+    class Meta:
+        model = MeetingParticipant
+
+    event = factory.SubFactory(MeetingEventFactory)
+    side = MeetingParticipant.Side.SME
+    organisation = factory.SubFactory(OrganisationFactory, sme=True)
+    siren = factory.SelfAttribute("organisation.siren")
+    user = factory.LazyAttribute(lambda o: member_of(o.organisation))
+    pitch = "Nous protégeons les PME des rançongiciels."
+    state = MeetingParticipant.State.VALIDATED
+
+    class Params:
+        buyer = factory.Trait(
+            side=MeetingParticipant.Side.BUYER,
+            organisation=factory.SubFactory(OrganisationFactory),
+            pitch="",
+            needs="Un SOC managé pour 40 sites.",
+        )
+        pending = factory.Trait(state=MeetingParticipant.State.PENDING)

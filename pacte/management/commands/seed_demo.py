@@ -7,6 +7,7 @@ from accounts import demo as accounts_demo
 from charter import demo as charter_demo
 from directory import demo as directory_demo
 from editions import demo as editions_demo
+from meetings import demo as meetings_demo
 from procurement import demo as procurement_demo
 from reports import demo as reports_demo
 
@@ -46,9 +47,26 @@ class Command(BaseCommand):
             directory_demo.seed,
             editions_demo.seed,
             procurement_demo.seed,
+            self.seed_meetings,
             charter_demo.seed,
             reports_demo.seed,
         ]
+
+    def seed_meetings(self):
+        """The meetings' past event is two years back; the orders the same accounts declared
+        with those SMEs the year after are read here (meetings does not import procurement)."""
+        from django.utils import timezone
+
+        from procurement.models import Declaration, OrderLine
+
+        year = timezone.localdate().year - 1
+        bought = set(
+            OrderLine.objects.filter(
+                declaration__campaign__year=year,
+                declaration__state=Declaration.State.SUBMITTED,
+            ).values_list("declaration__organisation_id", "sme_profile_id")
+        )
+        meetings_demo.seed(bought=bought)
 
     def print_logins(self):
         self.stdout.write("")
