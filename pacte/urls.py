@@ -14,6 +14,7 @@ urlpatterns = [
     path("compte/", include("allauth.urls")),
     path("", include("accounts.urls")),
     path("", include("directory.urls")),
+    path("", include("editions.urls")),
     path("", include("challenges.urls")),
     path("", include("sponsorship.urls")),
     path("", include("procurement.urls")),

@@ -23,10 +23,12 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def give_totp(user, secret: str = TOTP_SECRET) -> None:
-    """An authenticator app (TOTP) for ``user``, as if set up on the two-factor page."""
+    """An authenticator app (TOTP) for ``user``, as if set up on the two-factor page (once)."""
+    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
-    TOTP.activate(user, secret)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
 
 
 def totp_code(secret: str = TOTP_SECRET, *, offset: int = 0) -> str:
@@ -93,6 +95,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
@@ -100,6 +103,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     class Params:
         admin = factory.Trait(role=Role.ADMIN)
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        """Members of a federator hold an authenticator app (TOTP_SECRET), as their staff pages
+        require, unless `second_factor=False` is passed."""
+        if create and obj.organisation.is_federator and extracted is not False:
+            give_totp(obj.user)
 
 
 class SMEProfileFactory(factory.django.DjangoModelFactory):
@@ -190,11 +200,17 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"BC-{n:05d}")
 
 
-def member_of(organisation: Organisation, *, admin: bool = False, **user_fields) -> User:
-    """A new user who belongs to `organisation` (as administrator if `admin`)."""
+def member_of(
+    organisation: Organisation, *, admin: bool = False, second_factor=None, **user_fields
+) -> User:
+    """A new user who belongs to `organisation` (as administrator if `admin`); a federator's
+    member holds an authenticator app unless `second_factor=False`."""
     user = UserFactory(**user_fields)
     MembershipFactory(
-        user=user, organisation=organisation, role=Role.ADMIN if admin else Role.MEMBER
+        user=user,
+        organisation=organisation,
+        role=Role.ADMIN if admin else Role.MEMBER,
+        second_factor=second_factor,
     )
     return user
 
