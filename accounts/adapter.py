@@ -4,6 +4,7 @@ from allauth.mfa.models import Authenticator
 from django.urls import reverse
 
 from . import mail
+from .models import Membership, Organisation
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -21,11 +22,16 @@ class AccountAdapter(DefaultAccountAdapter):
 
 
 def needs_second_factor(user) -> bool:
-    """Programme staff and anyone reaching the Django admin must hold a second factor."""
-    return bool(
-        user.is_authenticated
-        and (getattr(user, "is_programme_staff", False) or user.is_staff or user.is_superuser)
-    )
+    """Programme staff, anyone reaching the Django admin, and the members of a federator (an
+    edition-scoped staff role: they see members' confidential figures) must hold a second
+    factor."""
+    if not user.is_authenticated:
+        return False
+    if getattr(user, "is_programme_staff", False) or user.is_staff or user.is_superuser:
+        return True
+    return Membership.objects.filter(
+        user=user, organisation__kind=Organisation.Kind.FEDERATOR
+    ).exists()
 
 
 SECOND_FACTORS = [Authenticator.Type.TOTP, Authenticator.Type.WEBAUTHN]

@@ -41,6 +41,8 @@ NAMES = {
     "analyste@energies.example.org": ("Mehdi", "Benali"),
     "sme@example.org": ("Sophie", "Marchand"),
     "dirigeante@nuagique.example.org": ("Inès", "Garnier"),
+    "federateur@cci-lyon.example.org": ("Laurent", "Vidal"),
+    "federateur@numerique.example.org": ("Amélie", "Rousseau"),
 }
 # The programme's other members: they declared the previous (closed) year, so that its report
 # shows real figures. Their declarants sign in with the demo password too, but are not printed.
@@ -72,6 +74,26 @@ MEMBER_DECLARANTS = [
     ("Yann", "Le Gall"),
     ("Sarah", "Cohen"),
     ("Pierre", "Morel"),
+]
+# Federators run editions of the programme (editions.demo gives them their editions). They see
+# members' confidential figures, so they hold a second factor too: an authenticator app with a
+# known secret, printed by seed_demo (demo only, like the password).
+# name, SIREN (first 8 digits), sector, login, TOTP secret
+FEDERATORS = [
+    (
+        "CCI Lyon Métropole",
+        "55210013",
+        "Chambre de commerce et d'industrie",
+        "federateur@cci-lyon.example.org",
+        "PACTEPMEDEMOCCILYONTOTPSECRET234",
+    ),
+    (
+        "Fédération du Numérique",
+        "55210014",
+        "Fédération professionnelle",
+        "federateur@numerique.example.org",
+        "PACTEPMEDEMONUMERIQUETOTPSECRT23",
+    ),
 ]
 SMES = [
     ("Cyberbase", "732829320", "sme@example.org"),
@@ -122,11 +144,7 @@ def give_staff_second_factor(user) -> None:
     from allauth.mfa.models import Authenticator
     from allauth.mfa.utils import encrypt
 
-    Authenticator.objects.get_or_create(
-        user=user,
-        type=Authenticator.Type.TOTP,
-        defaults={"data": {"secret": encrypt(STAFF_TOTP_SECRET)}},
-    )
+    give_authenticator_app(user, STAFF_TOTP_SECRET)
     Authenticator.objects.get_or_create(
         user=user,
         type=Authenticator.Type.RECOVERY_CODES,
@@ -134,15 +152,38 @@ def give_staff_second_factor(user) -> None:
     )
 
 
-def current_staff_code(*, offset: int = 0) -> str:
-    """The code the demo staff account's authenticator app shows now."""
+def give_authenticator_app(user, secret: str) -> None:
+    """An authenticator app (TOTP) with a known secret, for a demo account that needs one."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.utils import encrypt
+
+    Authenticator.objects.get_or_create(
+        user=user, type=Authenticator.Type.TOTP, defaults={"data": {"secret": encrypt(secret)}}
+    )
+
+
+def current_code(secret: str, *, offset: int = 0) -> str:
+    """The code an authenticator app with this secret shows now."""
     import time
 
     from allauth.mfa import app_settings
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
     counter = int(time.time()) // app_settings.TOTP_PERIOD + offset
-    return format_hotp_value(hotp_value(STAFF_TOTP_SECRET, counter))
+    return format_hotp_value(hotp_value(secret, counter))
+
+
+def current_staff_code(*, offset: int = 0) -> str:
+    """The code the demo staff account's authenticator app shows now."""
+    return current_code(STAFF_TOTP_SECRET, offset=offset)
+
+
+def second_factor_secrets() -> dict[str, str]:
+    """Demo logins that hold an authenticator app, with its secret (staff first)."""
+    return {
+        STAFF_EMAIL: STAFF_TOTP_SECRET,
+        **{email: secret for _n, _s, _sector, email, secret in FEDERATORS},
+    }
 
 
 def staff_recovery_codes() -> list[str]:
@@ -168,6 +209,7 @@ def logins() -> list[tuple[str, str]]:
     for name, _siren, _sector, _naming, admin_email, member_email in LARGE_ACCOUNTS:
         rows += [(admin_email, f"administrateur, {name}"), (member_email, f"membre, {name}")]
     rows += [(admin_email, f"administrateur, PME {name}") for name, _siren, admin_email in SMES]
+    rows += [(email, f"fédérateur, {name}") for name, _siren, _sector, email, _secret in FEDERATORS]
     return rows
 
 
@@ -213,3 +255,11 @@ def seed() -> None:
             defaults={"kind": Organisation.Kind.SME, "name": name, "verified_at": timezone.now()},
         )
         join(demo_user(admin_email), org, Role.ADMIN)
+    for name, first_digits, sector, email, secret in FEDERATORS:
+        org, _ = Organisation.objects.get_or_create(
+            siren=siren_with_key(first_digits),
+            defaults={"kind": Organisation.Kind.FEDERATOR, "name": name, "sector": sector},
+        )
+        user = demo_user(email)
+        give_authenticator_app(user, secret)
+        join(user, org, Role.ADMIN)

@@ -32,7 +32,10 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
-class LargeAccountForm(forms.ModelForm):
+class StaffOrganisationForm(forms.ModelForm):
+    """An organisation that staff create (a large account, a federator), with its first
+    administrator's email."""
+
     # Wider than the model field so that « 552 120 222 » reaches clean_siren, which drops spaces.
     siren = forms.CharField(label=_("SIREN"), max_length=20, help_text=_("9 chiffres."))
     admin_email = forms.EmailField(
@@ -46,12 +49,22 @@ class LargeAccountForm(forms.ModelForm):
         fields = ["name", "siren", "sector", "joined_on", "public_naming"]
         widgets = {"joined_on": DateInput()}
 
+    def __init__(self, *args, kind: str = Organisation.Kind.LARGE_ACCOUNT, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.kind = kind
+        if kind != Organisation.Kind.LARGE_ACCOUNT:
+            # Being named in the public report is a large account's choice.
+            del self.fields["public_naming"]
+            self.fields["sector"].help_text = _(
+                "Par exemple : chambre de commerce, métropole, fédération professionnelle."
+            )
+
     def clean_siren(self) -> str:
         return "".join((self.cleaned_data.get("siren") or "").split())
 
     def _post_clean(self):
         # The Organisation's kind is set by the service; validate the rest here.
-        self.instance.kind = Organisation.Kind.LARGE_ACCOUNT
+        self.instance.kind = self.kind
         super()._post_clean()
 
     def validate_unique(self):

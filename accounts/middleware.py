@@ -35,8 +35,8 @@ class ActiveOrganisationMiddleware:
 
 
 class StaffSecondFactorMiddleware:
-    """Programme staff (and anyone reaching the Django admin) hold a second factor before any
-    staff page: without an authenticator app they are sent to set one up.
+    """Programme staff, federator members (their edition-scoped staff pages are under the same
+    paths) and anyone reaching the Django admin hold a second factor before any staff page: without an authenticator app they are sent to set one up.
 
     Signing in asks for the code after the password once an authenticator exists (allauth.mfa);
     allauth's own pages (``/compte/``, two-factor setup and sign-out included) stay reachable."""

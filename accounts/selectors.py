@@ -80,9 +80,12 @@ def invitations_of(organisation: Organisation) -> list[Invitation]:
     return list(organisation.invitations.select_related("invited_by").order_by("-created_at"))
 
 
-def large_accounts(*, query: str = "") -> QuerySet[Organisation]:
-    """Large accounts for staff, with how many members and administrators each has."""
-    accounts = Organisation.objects.large_accounts().annotate(
+def large_accounts(
+    *, query: str = "", kind: str = Organisation.Kind.LARGE_ACCOUNT
+) -> QuerySet[Organisation]:
+    """Large accounts (or, by ``kind``, federators) for staff, with how many members and
+    administrators each has."""
+    accounts = Organisation.objects.filter(kind=kind).annotate(
         member_count=Count("memberships"),
         admin_count=Count("memberships", filter=Q(memberships__role="admin")),
     )

@@ -340,8 +340,16 @@ def set_public_naming(*, organisation: Organisation, public_naming: bool, by: Us
     return organisation
 
 
-def create_large_account(
+# What staff create, with the action recorded in the journal.
+STAFF_CREATED_ACTIONS = {
+    Organisation.Kind.LARGE_ACCOUNT: "accounts.large_account_created",
+    Organisation.Kind.FEDERATOR: "accounts.federator_created",
+}
+
+
+def create_staff_organisation(
     *,
+    kind: str,
     name: str,
     siren: str,
     sector: str = "",
@@ -350,24 +358,27 @@ def create_large_account(
     admin_email: str,
     by: User,
 ) -> tuple[Organisation, Invitation]:
-    """Staff create a large account and invite its first administrator in one step.
+    """Staff create an organisation of a kind only they create (a large account, a federator)
+    and invite its first administrator in one step.
 
     SirenConflictError when an unverified SME registration holds the SIREN (staff resolve it
     instead of being blocked); a verified organisation's SIREN is a plain validation error."""
+    if kind not in STAFF_CREATED_ACTIONS:
+        raise AccountsError(_("Ce type d'organisation n'est pas créé par l'équipe du programme."))
     held_by = Organisation.objects.filter(siren="".join(siren.split())).first()
     if held_by is not None and held_by.is_sme and not held_by.is_verified:
         raise SirenConflictError(
             _(
                 "Ce SIREN est réclamé par une inscription de PME non vérifiée, « %(name)s ». "
-                "Examinez-la : si elle n'est pas légitime, libérez le SIREN, puis créez le "
-                "grand compte."
+                "Examinez-la : si elle n'est pas légitime, libérez le SIREN, puis créez "
+                "l'organisation."
             )
             % {"name": held_by.name},
             organisation=held_by,
         )
     with transaction.atomic():
         organisation = Organisation(
-            kind=Organisation.Kind.LARGE_ACCOUNT,
+            kind=kind,
             name=name,
             siren=siren,
             sector=sector,
@@ -378,13 +389,18 @@ def create_large_account(
         organisation.save()
         _record_staff_action(
             by,
-            action="accounts.large_account_created",
+            action=STAFF_CREATED_ACTIONS[kind],
             target=organisation,
             organisation_id=organisation.pk,
             changes={"name": (None, organisation.name), "siren": (None, organisation.siren)},
         )
         invitation = invite(organisation=organisation, email=admin_email, role=Role.ADMIN, by=by)
     return organisation, invitation
+
+
+def create_large_account(**kwargs) -> tuple[Organisation, Invitation]:
+    """Staff create a large account and invite its first administrator."""
+    return create_staff_organisation(kind=Organisation.Kind.LARGE_ACCOUNT, **kwargs)
 
 
 def transfer_administration(

@@ -40,4 +40,6 @@ urlpatterns = [
         views.large_account_create,
         name="large_account_create",
     ),
+    path("pilotage/federateurs/", views.federator_list, name="federators"),
+    path("pilotage/federateurs/nouveau/", views.federator_create, name="federator_create"),
 ]

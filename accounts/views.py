@@ -19,10 +19,10 @@ from .forms import (
     AcceptInvitationForm,
     InvitationForm,
     JournalFilterForm,
-    LargeAccountForm,
     PublicNamingForm,
     RoleForm,
     SearchForm,
+    StaffOrganisationForm,
 )
 from .french import elide
 from .models import Invitation, Organisation, Role, User
@@ -257,35 +257,45 @@ def journal(request):
     )
 
 
-# --- Staff: large accounts --------------------------------------------------------------------
+# --- Staff: large accounts and federators ----------------------------------------------------
+
+# The kinds of organisation staff create, with their list page and create page.
+STAFF_KINDS = {
+    Organisation.Kind.LARGE_ACCOUNT: ("accounts:large_accounts", "accounts:large_account_create"),
+    Organisation.Kind.FEDERATOR: ("accounts:federators", "accounts:federator_create"),
+}
 
 
-@programme_staff_required
-def large_account_list(request):
+def _staff_organisation_list(request, kind: str):
     form = SearchForm(request.GET or None)
     query = form.cleaned_data["q"] if form.is_valid() else ""
-    page = Paginator(large_accounts(query=query), 25).get_page(request.GET.get("page"))
+    page = Paginator(large_accounts(query=query, kind=kind), 25).get_page(request.GET.get("page"))
     return render(
         request,
         "accounts/large_account_list.html",
-        {"form": form, "page": page, "query": query},
+        {
+            "form": form,
+            "page": page,
+            "query": query,
+            "kind": kind,
+            "create_url": STAFF_KINDS[kind][1],
+        },
     )
 
 
-@programme_staff_required
-@require_http_methods(["GET", "POST"])
-def large_account_create(request):
-    form = LargeAccountForm(request.POST or None)
+def _staff_organisation_create(request, kind: str):
+    form = StaffOrganisationForm(request.POST or None, kind=kind)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            organisation, invitation = services.create_large_account(
+            organisation, invitation = services.create_staff_organisation(
+                kind=kind,
                 name=data["name"],
                 siren=data["siren"],
                 sector=data["sector"],
                 joined_on=data["joined_on"],
-                public_naming=data["public_naming"],
+                public_naming=data.get("public_naming", False),
                 admin_email=data["admin_email"],
                 by=request.user,
             )
@@ -295,13 +305,47 @@ def large_account_create(request):
         except services.InvitationError as error:
             form.add_error("admin_email", str(error))
         else:
+            if kind == Organisation.Kind.FEDERATOR:
+                message = _("Fédérateur %(name)s créé ; invitation envoyée à %(email)s.")
+            else:
+                message = _("Grand compte %(name)s créé ; invitation envoyée à %(email)s.")
             messages.success(
-                request,
-                _("Grand compte %(name)s créé ; invitation envoyée à %(email)s.")
-                % {"name": organisation.name, "email": invitation.email},
+                request, message % {"name": organisation.name, "email": invitation.email}
             )
             return redirect("accounts:organisation", pk=organisation.pk)
-    return render(request, "accounts/large_account_form.html", {"form": form, "conflict": conflict})
+    return render(
+        request,
+        "accounts/large_account_form.html",
+        {
+            "form": form,
+            "conflict": conflict,
+            "kind": kind,
+            "list_url": STAFF_KINDS[kind][0],
+            "create_url": STAFF_KINDS[kind][1],
+        },
+    )
+
+
+@programme_staff_required
+def large_account_list(request):
+    return _staff_organisation_list(request, Organisation.Kind.LARGE_ACCOUNT)
+
+
+@programme_staff_required
+@require_http_methods(["GET", "POST"])
+def large_account_create(request):
+    return _staff_organisation_create(request, Organisation.Kind.LARGE_ACCOUNT)
+
+
+@programme_staff_required
+def federator_list(request):
+    return _staff_organisation_list(request, Organisation.Kind.FEDERATOR)
+
+
+@programme_staff_required
+@require_http_methods(["GET", "POST"])
+def federator_create(request):
+    return _staff_organisation_create(request, Organisation.Kind.FEDERATOR)
 
 
 # --- Accepting an invitation (public) ---------------------------------------------------------

@@ -6,7 +6,7 @@ with that federator is in force today, and nothing else; anyone else sees none."
 
 from functools import partial
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from accounts.models import Organisation
@@ -28,6 +28,7 @@ def acting_federator(request: HttpRequest) -> Organisation | None:
     """The federator the signed-in person acts for, if the active organisation is one."""
     if not request.user.is_authenticated:
         return None
+    # request.organisation is a lazy object: compare its truth, not its identity with None.
     organisation = getattr(request, "organisation", None) or None
     if organisation is not None and organisation.is_federator:
         return organisation
@@ -122,6 +123,106 @@ def account_editions(organisation: Organisation) -> QuerySet[Edition]:
     return Edition.objects.filter(
         memberships__organisation=organisation, memberships__state=EditionAccount.State.MEMBER
     )
+
+
+# --- The management pages ---------------------------------------------------------------------
+
+
+def managed_editions(request: HttpRequest) -> QuerySet[Edition]:
+    """The editions listed on /pilotage/editions/: every one for programme staff, the ones the
+    person runs as a federator otherwise; with their member and pending request counts."""
+    scope = staff_editions(request)
+    editions = Edition.objects.all() if scope is None else scope
+    return editions.annotate(
+        member_count=Count("memberships", filter=Q(memberships__state=EditionAccount.State.MEMBER)),
+        request_count=Count(
+            "memberships", filter=Q(memberships__state=EditionAccount.State.REQUESTED)
+        ),
+    ).order_by("name", "pk")
+
+
+def memberships(edition: Edition, state: str) -> QuerySet[EditionAccount]:
+    return (
+        EditionAccount.objects.filter(edition=edition, state=state)
+        .select_related("organisation", "requested_by", "decided_by")
+        .order_by("organisation__name", "pk")
+    )
+
+
+def get_membership(edition: Edition, pk, *, state: str | None = None) -> EditionAccount:
+    """A large account's membership of this edition (404 for another edition's)."""
+    found = EditionAccount.objects.filter(edition=edition).select_related("organisation")
+    if state is not None:
+        found = found.filter(state=state)
+    try:
+        return found.get(pk=int(pk))
+    except (EditionAccount.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def conventions_visible(request: HttpRequest, edition: Edition) -> QuerySet[Convention]:
+    """Programme staff see every convention of the edition; a federator its own."""
+    found = Convention.objects.filter(edition=edition).select_related("federator")
+    if not (request.user.is_authenticated and request.user.is_programme_staff):
+        federator = acting_federator(request)
+        found = found.filter(federator=federator) if federator else found.none()
+    return found.order_by("-starts_on", "pk")
+
+
+def get_convention(request: HttpRequest, edition: Edition, pk) -> Convention:
+    try:
+        return conventions_visible(request, edition).get(pk=int(pk))
+    except (Convention.DoesNotExist, TypeError, ValueError):
+        raise Http404 from None
+
+
+def addable_accounts(edition: Edition, *, query: str) -> QuerySet[Organisation]:
+    """Large accounts matching a name or SIREN that are not yet members of the edition."""
+    query = query.strip()
+    if not query:
+        return Organisation.objects.none()
+    digits = query.replace(" ", "")
+    condition = Q(name__icontains=query)
+    if digits.isdigit():
+        condition |= Q(siren__startswith=digits)
+    return (
+        Organisation.objects.large_accounts()
+        .filter(condition)
+        .exclude(pk__in=account_ids(edition))
+        .order_by("name", "pk")
+    )
+
+
+def joinable_editions(organisation: Organisation) -> QuerySet[Edition]:
+    """Active editions a large account may ask to join (not a member, no request pending)."""
+    taken = EditionAccount.objects.filter(
+        organisation=organisation,
+        state__in=[EditionAccount.State.MEMBER, EditionAccount.State.REQUESTED],
+    ).values("edition_id")
+    return Edition.objects.filter(status=Edition.Status.ACTIVE).exclude(pk__in=taken)
+
+
+def account_requests(organisation: Organisation) -> QuerySet[EditionAccount]:
+    """A large account's editions and requests, for its dashboard."""
+    return (
+        EditionAccount.objects.filter(organisation=organisation)
+        .select_related("edition")
+        .order_by("edition__name")
+    )
+
+
+def scope_labels(edition: Edition) -> list[str]:
+    """What an edition covers, for its pages: its regions and départements, or its domains and
+    NAF codes (empty for a national edition)."""
+    if edition.is_territorial:
+        return [region.name for region in edition.regions.all()] + [
+            str(departement) for departement in edition.departements.all()
+        ]
+    if edition.is_sectoral:
+        return [domain.name for domain in edition.domains.all()] + list(
+            edition.naf_codes.order_by("code").values_list("code", flat=True).distinct()
+        )
+    return []
 
 
 def user_runs_edition(user, edition: Edition) -> bool:

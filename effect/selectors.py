@@ -1,17 +1,18 @@
 """Conversion rates for staff pages and reports, from `outcomes` over `sources`."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
+from disclosure import THRESHOLD as MIN_MEMBERS
 from editions.models import Edition, EditionAccount
+from sponsorship.selectors import days_given
 
 from . import sources
-from .outcomes import WINDOW_MONTHS, Outcome, Rate, outcomes, rate, rates_by
-
-__all__ = ["WINDOW_MONTHS", "Overview", "Row", "account_rate", "overview", "sme_outcomes"]
+from .outcomes import Outcome, Rate, outcomes, rate, rates_by
 
 
 @dataclass(frozen=True)
@@ -101,10 +102,75 @@ def sme_outcomes(organisation: Organisation) -> list[Outcome]:
     return sorted(items, key=lambda o: o.contact.on, reverse=True)
 
 
-def account_rate(organisation_id: int, *, since=None, until=None) -> Rate:
-    items = outcomes(sources.contacts(account_ids={organisation_id}))
-    return rate(
-        o
-        for o in items
-        if (since is None or o.contact.on >= since) and (until is None or o.contact.on <= until)
+# --- in the reports ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class KindRate:
+    label: str
+    rate: Rate
+    shown: bool
+
+
+@dataclass(frozen=True)
+class ReportEffect:
+    """The Pacte effect for a campaign year's report: contacts made during that year and the one
+    before (so that each had time to lead to an order declared in the report's year), and how
+    many were followed by an order declared since (snapshot at generation time)."""
+
+    since: datetime.date
+    until: datetime.date
+    total: Rate
+    shown: bool  # False below MIN_MEMBERS large accounts (programme report only)
+    by_kind: list[KindRate]
+    days_given: int | None = None  # skills sponsorship, member report only
+
+    @property
+    def empty(self) -> bool:
+        return not self.total.contacts and not self.days_given
+
+
+def _report_window(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(year - 1, 1, 1), datetime.date(year, 12, 31)
+
+
+def _in_window(items: list[Outcome], year: int) -> list[Outcome]:
+    since, until = _report_window(year)
+    return [o for o in items if since <= o.contact.on <= until]
+
+
+def programme_report_effect(year: int, *, account_ids=None) -> ReportEffect:
+    """The programme report's (or, with `account_ids`, an edition report's) Pacte effect; a rate
+    resting on fewer than MIN_MEMBERS large accounts is not shown (it would give them away)."""
+    items = _in_window(outcomes(sources.contacts(account_ids=account_ids)), year)
+    total = rate(items)
+    by_kind = rates_by(items, lambda o: o.contact.kind)
+    since, until = _report_window(year)
+    return ReportEffect(
+        since=since,
+        until=until,
+        total=total,
+        shown=total.accounts >= MIN_MEMBERS,
+        by_kind=[
+            KindRate(KIND_LABELS[kind], value, value.accounts >= MIN_MEMBERS)
+            for kind, value in sorted(by_kind.items())
+        ],
+    )
+
+
+def member_report_effect(organisation_id: int, year: int) -> ReportEffect:
+    """A member's own Pacte effect (its own contacts: nothing to hide from itself) and the
+    skills-sponsorship days it gave in the year (missions done that year)."""
+    items = _in_window(outcomes(sources.contacts(account_ids={organisation_id})), year)
+    since, until = _report_window(year)
+    return ReportEffect(
+        since=since,
+        until=until,
+        total=rate(items),
+        shown=True,
+        by_kind=[
+            KindRate(KIND_LABELS[kind], value, True)
+            for kind, value in sorted(rates_by(items, lambda o: o.contact.kind).items())
+        ],
+        days_given=days_given(organisation_id, year),
     )

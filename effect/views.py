@@ -8,6 +8,7 @@ from accounts.decorators import sme_required
 from editions.selectors import staff_editions
 
 from . import selectors
+from .outcomes import WINDOW_MONTHS
 
 
 @require_GET
@@ -22,7 +23,7 @@ def staff_overview(request):
         {
             "overview": selectors.overview(editions=editions),
             "editions": editions,
-            "window_months": selectors.WINDOW_MONTHS,
+            "window_months": WINDOW_MONTHS,
         },
     )
 
@@ -38,6 +39,6 @@ def sme_contacts(request):
         {
             "verified": verified,
             "items": selectors.sme_outcomes(organisation) if verified else [],
-            "window_months": selectors.WINDOW_MONTHS,
+            "window_months": WINDOW_MONTHS,
         },
     )

@@ -79,6 +79,8 @@ INSTALLED_APPS = [
     "directory",
     "editions",
     "meetings",
+    "challenges",
+    "sponsorship",
     "procurement",
     "effect",
     "charter",
@@ -356,6 +358,12 @@ CELERY_BEAT_SCHEDULE = {
     },
     "meetings-reminders": {
         "task": "meetings.tasks.send_meeting_reminders",
+        "schedule": 3600,
+        "options": {"expires": 3600},
+    },
+    # At most one digest a week per SME or research organisation (recorded): hourly is enough.
+    "challenge-digests": {
+        "task": "challenges.tasks.send_weekly_digests",
         "schedule": 3600,
         "options": {"expires": 3600},
     },

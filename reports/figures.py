@@ -126,6 +126,7 @@ class ProgrammeFigures:
     edition_name: str = ""
     edition_kind: str = ""
     edition_regions: tuple[str, ...] = ()  # a territorial edition's regions, outlined on the map
+    edition_members: tuple[int, ...] = ()  # the edition's member large accounts' ids
     members_total: KeyFigures | None = None
     # The local-purchasing share (procurement.figures.local_share) of year N and N-1
     # (reports.local.LocalReport): the programme's, or an edition's members' with its territory.
@@ -799,6 +800,7 @@ def _edition_figures(
         edition_name=scope.name,
         edition_kind=scope.kind,
         edition_regions=scope.regions,
+        edition_members=tuple(scope.organisation_ids),
         members_total=members_total,
         local_share=edition_local_share(
             campaign, edition_id=scope.edition_id, organisation_ids=scope.organisation_ids

@@ -22,6 +22,7 @@ from charter.selectors import member_report_targets, programme_report_charter
 from directory.maps import region_map_svg
 from disclosure import DOMINANCE
 from disclosure import THRESHOLD as MIN_MEMBERS
+from effect.selectors import member_report_effect, programme_report_effect
 from procurement.figures import Figure, key_figure_list, local_definition
 from procurement.models import Campaign
 from spreadsheets import Column, add_table, write_only_workbook
@@ -283,6 +284,11 @@ def programme_context(
         "charter": {"target_counts": [], "disputes": None}
         if figures.is_edition
         else programme_report_charter(campaign_id=figures.campaign_id),
+        # The Pacte effect: contacts followed by orders (an edition's: its members' contacts).
+        "effect": programme_report_effect(
+            figures.year,
+            account_ids=set(figures.edition_members) if figures.is_edition else None,
+        ),
         "edition_name": figures.edition_name,
         "edition_kind": figures.edition_kind,
         # The local-purchasing share (reports.local): the programme's, or an edition's members'
@@ -330,6 +336,9 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         "charter_targets": member_report_targets(
             organisation_id=figures.organisation_id, campaign_id=figures.campaign_id
         ),
+        # The Pacte effect: the member's contacts followed by orders, and its sponsorship days.
+        "effect": member_report_effect(figures.organisation_id, figures.year),
+        "ns": ns,
         **member_local_context(figures),
     }
 

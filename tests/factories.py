@@ -9,11 +9,13 @@ from django.utils import timezone
 from stdnum import luhn
 
 from accounts.models import Membership, Organisation, Role, User
+from challenges.models import Answer, Challenge
 from directory.models import Departement, Domain, SMEProfile
 from editions.models import Convention, Edition, EditionAccount
 from meetings.models import Event as MeetingEvent
 from meetings.models import Participant as MeetingParticipant
 from procurement.models import Campaign, Declaration, OrderLine, Site
+from sponsorship.models import Category, Mission, Need, Offer
 
 PASSWORD = "correct-horse-battery-staple"
 # Staff made by the factory hold an authenticator app with this secret (see totp_code()).
@@ -21,10 +23,12 @@ TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 def give_totp(user, secret: str = TOTP_SECRET) -> None:
-    """An authenticator app (TOTP) for ``user``, as if set up on the two-factor page."""
+    """An authenticator app (TOTP) for ``user``, as if set up on the two-factor page (once)."""
+    from allauth.mfa.models import Authenticator
     from allauth.mfa.totp.internal.auth import TOTP
 
-    TOTP.activate(user, secret)
+    if not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
+        TOTP.activate(user, secret)
 
 
 def totp_code(secret: str = TOTP_SECRET, *, offset: int = 0) -> str:
@@ -91,6 +95,7 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
 class MembershipFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Membership
+        skip_postgeneration_save = True
 
     user = factory.SubFactory(UserFactory)
     organisation = factory.SubFactory(OrganisationFactory)
@@ -98,6 +103,13 @@ class MembershipFactory(factory.django.DjangoModelFactory):
 
     class Params:
         admin = factory.Trait(role=Role.ADMIN)
+
+    @factory.post_generation
+    def second_factor(obj, create, extracted, **kwargs):
+        """Members of a federator hold an authenticator app (TOTP_SECRET), as their staff pages
+        require, unless `second_factor=False` is passed."""
+        if create and obj.organisation.is_federator and extracted is not False:
+            give_totp(obj.user)
 
 
 class SMEProfileFactory(factory.django.DjangoModelFactory):
@@ -188,11 +200,17 @@ class OrderLineFactory(factory.django.DjangoModelFactory):
     reference = factory.Sequence(lambda n: f"BC-{n:05d}")
 
 
-def member_of(organisation: Organisation, *, admin: bool = False, **user_fields) -> User:
-    """A new user who belongs to `organisation` (as administrator if `admin`)."""
+def member_of(
+    organisation: Organisation, *, admin: bool = False, second_factor=None, **user_fields
+) -> User:
+    """A new user who belongs to `organisation` (as administrator if `admin`); a federator's
+    member holds an authenticator app unless `second_factor=False`."""
     user = UserFactory(**user_fields)
     MembershipFactory(
-        user=user, organisation=organisation, role=Role.ADMIN if admin else Role.MEMBER
+        user=user,
+        organisation=organisation,
+        role=Role.ADMIN if admin else Role.MEMBER,
+        second_factor=second_factor,
     )
     return user
 
@@ -306,3 +324,80 @@ class MeetingParticipantFactory(factory.django.DjangoModelFactory):
             needs="Un SOC managé pour 40 sites.",
         )
         pending = factory.Trait(state=MeetingParticipant.State.PENDING)
+
+
+class ChallengeFactory(factory.django.DjangoModelFactory):
+    """A published open-innovation challenge of a large account (`state=...` for others); give
+    its domains with `domains=[Domain, ...]`."""
+
+    class Meta:
+        model = Challenge
+        skip_postgeneration_save = True
+
+    buyer = factory.SubFactory(OrganisationFactory)
+    title = factory.Sequence(lambda n: f"Défi {n}")
+    context = "Nous cherchons une solution de détection des fraudes."
+    deadline = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=30))
+    confidential_text = "Périmètre : 40 agences."
+    state = Challenge.State.PUBLISHED
+    published_at = factory.LazyFunction(timezone.now)
+
+    class Params:
+        draft = factory.Trait(state=Challenge.State.DRAFT, published_at=None)
+        review = factory.Trait(
+            state=Challenge.State.REVIEW,
+            published_at=None,
+            submitted_at=factory.LazyFunction(timezone.now),
+        )
+
+    @factory.post_generation
+    def domains(obj, create, extracted, **kwargs):
+        if create and extracted:
+            obj.domains.set(extracted)
+
+
+class AnswerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Answer
+
+    challenge = factory.SubFactory(ChallengeFactory)
+    organisation = factory.SubFactory(OrganisationFactory, sme=True)
+    siren = factory.SelfAttribute("organisation.siren")
+    text = "Notre solution détecte les fraudes en temps réel."
+
+
+class NeedFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Need
+
+    sme = factory.SubFactory(OrganisationFactory, sme=True)
+    title = factory.Sequence(lambda n: f"Besoin {n}")
+    category = Category.SALES
+    description = "Structurer notre démarche commerciale auprès des grands comptes."
+    estimated_days = 5
+
+
+class OfferFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Offer
+
+    account = factory.SubFactory(OrganisationFactory)
+    category = Category.SALES
+    days = 20
+    starts_on = factory.LazyFunction(timezone.localdate)
+    ends_on = factory.LazyFunction(lambda: timezone.localdate() + datetime.timedelta(days=180))
+    description = "Deux responsables grands comptes volontaires."
+
+
+class MissionFactory(factory.django.DjangoModelFactory):
+    """A proposed mission between a need and an offer."""
+
+    class Meta:
+        model = Mission
+
+    need = factory.SubFactory(NeedFactory, state=Need.State.MATCHED)
+    offer = factory.SubFactory(OfferFactory)
+    account = factory.SelfAttribute("offer.account")
+    sme = factory.SelfAttribute("need.sme")
+    sme_siren = factory.SelfAttribute("need.sme.siren")
+    days = 5

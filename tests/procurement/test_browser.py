@@ -11,7 +11,7 @@ from tests.factories import (
     SMEProfileFactory,
     member_of,
 )
-from tests.support import assert_accessible
+from tests.support import assert_accessible, enter_second_factor_if_asked
 
 from .conftest import YEAR
 
@@ -24,6 +24,7 @@ def sign_in(page, email):
     page.fill("input[name=password]", PASSWORD)
     page.get_by_role("button", name="Se connecter").click()
     page.wait_for_url(lambda url: "/login" not in url)
+    enter_second_factor_if_asked(page)  # staff and federators hold an authenticator app
 
 
 @pytest.mark.browser

@@ -8,7 +8,10 @@ from accounts import demo
 
 
 class Command(BaseCommand):
-    help = "Print the current two-factor code of the demo staff account (staff@example.org)."
+    help = (
+        "Print the current two-factor code of the demo staff account (staff@example.org); "
+        "the federators' codes follow on stderr."
+    )
 
     def handle(self, *args, **options):
         remaining = 30 - int(time.time()) % 30
@@ -17,3 +20,5 @@ class Command(BaseCommand):
             f"{demo.STAFF_EMAIL}: valid for {remaining} more seconds "
             f"(secret {demo.STAFF_TOTP_SECRET})"
         )
+        for _name, _siren, _sector, email, secret in demo.FEDERATORS:
+            self.stderr.write(f"{email}: {demo.current_code(secret)} (secret {secret})")

@@ -4,11 +4,14 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts import demo as accounts_demo
+from challenges import demo as challenges_demo
 from charter import demo as charter_demo
 from directory import demo as directory_demo
+from editions import demo as editions_demo
 from meetings import demo as meetings_demo
 from procurement import demo as procurement_demo
 from reports import demo as reports_demo
+from sponsorship import demo as sponsorship_demo
 
 
 class Command(BaseCommand):
@@ -44,6 +47,9 @@ class Command(BaseCommand):
         return [
             accounts_demo.seed,
             directory_demo.seed,
+            editions_demo.seed,
+            challenges_demo.seed,
+            sponsorship_demo.seed,
             procurement_demo.seed,
             self.seed_meetings,
             charter_demo.seed,
@@ -91,4 +97,15 @@ class Command(BaseCommand):
         codes = accounts_demo.staff_recovery_codes()
         if codes:
             self.stdout.write(f"  or a recovery code (each works once): {' '.join(codes)}")
+        self.stdout.write("")
+        self.stdout.write(
+            self.style.SUCCESS(
+                "Federators (edition-scoped staff) need a code too; their authenticator apps:"
+            )
+        )
+        for _name, _siren, _sector, email, secret in accounts_demo.FEDERATORS:
+            self.stdout.write(
+                f"  {email:<36} secret {secret}   (right now: {accounts_demo.current_code(secret)})"
+            )
+        self.stdout.write("  current codes: make demo-code")
         self.stdout.write("")
