@@ -9,7 +9,9 @@ that disclosure control hides few cells) and its change from the year before.
 Every member has buying sites (its head office at La Défense, establishments in Paris, the Rhône
 and Ille-et-Vilaine, and one or two where the SMEs it buys from are), with SIRETs valid for its SIREN; most lines name a site
 (one line in seven does not, "site unknown"), the site of the SME's département when the member
-has one there: the local-purchasing share shows real values on the figures page and in reports.
+has one there, and each closed-year declaration has a line from its Rhône establishment to an SME
+of the Rhône (the Lyon edition's territory): the local-purchasing share shows real values on the
+figures page and in the programme, member and edition reports.
 """
 
 import datetime
@@ -183,6 +185,17 @@ def _registered_pool() -> list[SMEProfile]:
     return pool
 
 
+def _rhone_smes() -> list[SMEProfile]:
+    """Published, verified demo SMEs of the Rhône (69), in a fixed order."""
+    return list(
+        SMEProfile.objects.filter(
+            state=SMEProfile.State.PUBLISHED,
+            organisation__verified_at__isnull=False,
+            departement_id="69",
+        ).order_by("siren")[:6]
+    )
+
+
 def _demo_sirens() -> list[str]:
     from directory.bench_data import siren_for
     from directory.demo import DEMO_COUNT
@@ -209,6 +222,12 @@ def _programme_declaration(
         for profile in (pool[(index * STRIDE + j) % len(pool)] for j in range(LINES_PER_MEMBER))
     ]
     choices += [unregistered[(index + k) % len(unregistered)] for k in range(2)]
+    # The Rhône establishment buys from an SME of the Rhône (the Lyon edition's territory).
+    rhone = _rhone_smes()
+    if rhone:
+        profile = rhone[index % len(rhone)]
+        choices.append((profile.siren, profile.name))
+        places[profile.siren] = profile.departement_id
     lines = []
     for j, (siren, name) in enumerate(choices):
         amount = Decimal(6_000 + 1_750 * ((j * 7 + index * 3) % 11)) * scale
