@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder
+from .models import Campaign, Declaration, ImportJob, OrderLine, Reminder, Site
 
 
 @admin.register(Campaign)
@@ -24,7 +24,7 @@ class OrderLineAdmin(admin.ModelAdmin):
     list_display = ["sme_name", "sme_profile_id", "amount", "order_date", "sme_status"]
     list_filter = ["sme_status", "declaration__campaign"]
     search_fields = ["sme_name", "sme_profile_id", "reference"]
-    raw_id_fields = ["declaration", "sme_responded_by", "import_job"]
+    raw_id_fields = ["declaration", "sme_responded_by", "import_job", "site"]
     list_select_related = ["declaration"]
 
 
@@ -46,3 +46,14 @@ class ImportJobAdmin(admin.ModelAdmin):
 class ReminderAdmin(admin.ModelAdmin):
     list_display = ["organisation", "campaign", "sent_on", "recipients"]
     raw_id_fields = ["organisation", "campaign", "sent_by"]
+
+
+@admin.register(Site)
+class SiteAdmin(admin.ModelAdmin):
+    """Large accounts manage their sites themselves (/declarations/sites/); the admin checks the
+    SIRET the same way (Site.clean)."""
+
+    list_display = ["name", "siret", "departement", "organisation"]
+    list_select_related = ["organisation", "departement"]
+    search_fields = ["name", "siret", "organisation__name", "organisation__siren"]
+    raw_id_fields = ["organisation"]

@@ -5,6 +5,13 @@ a few other members submitted or in draft, the others not started), and two clos
 before it in which all 14 members submitted: the previous year's programme report shows real
 figures (every region, domain and size band bought from by several members, none dominant, so
 that disclosure control hides few cells) and its change from the year before.
+
+Every member has buying sites (its head office at La Défense, establishments in Paris, the Rhône
+and Ille-et-Vilaine, and one or two where the SMEs it buys from are), with SIRETs valid for its SIREN; most lines name a site
+(one line in seven does not, "site unknown"), the site of the SME's département when the member
+has one there, and each closed-year declaration has a line from its Rhône establishment to an SME
+of the Rhône (the Lyon edition's territory): the local-purchasing share shows real values on the
+figures page and in the programme, member and edition reports.
 """
 
 import datetime
@@ -16,9 +23,9 @@ from django.utils import timezone
 from accounts.demo import MEMBERS, declarant_email, siren_with_key
 from accounts.models import Organisation, User
 from directory.demo import DEMO_SIREN_BASE, OWN_PROFILES
-from directory.models import Domain, SMEProfile
+from directory.models import Departement, Domain, SMEProfile
 
-from .models import Campaign, Declaration, OrderLine
+from .models import Campaign, Declaration, OrderLine, Site
 
 BANK_SIREN = "552120222"  # Banque Hexagone (accounts.demo)
 ENERGY_SIREN = "552081317"  # Énergies de France
@@ -60,6 +67,53 @@ def _campaign(year: int, state: str) -> Campaign:
     return campaign
 
 
+def _siret(siren: str, number: int) -> str:
+    from stdnum import luhn
+
+    body = f"{siren}{number:04d}"
+    return body + luhn.calc_check_digit(body)
+
+
+def _sites(organisation: Organisation, index: int) -> list[Site]:
+    """The member's buying sites (created once): head office in the Hauts-de-Seine, Paris, the
+    Rhône, Ille-et-Vilaine, and the départements of two SMEs it buys from in the closed years."""
+    pool = _registered_pool()
+    # Head office at La Défense; Paris, Lyon, Rennes (where Cyberbase is).
+    codes = ["92", "75", "69", "35"]
+    for offset in (0, 2):
+        if pool:
+            code = pool[(index * STRIDE + offset) % len(pool)].departement_id
+            if code and code not in codes:
+                codes.append(code)
+    sites = []
+    for number, code in enumerate(codes, start=1):
+        departement = Departement.objects.filter(code=code).first()
+        if departement is None:
+            continue
+        name = "Siège (La Défense)" if number == 1 else f"Établissement {departement.name}"
+        site, _created = Site.objects.get_or_create(
+            organisation=organisation,
+            siret=_siret(organisation.siren, number * 10),
+            defaults={"name": name, "departement": departement},
+        )
+        sites.append(site)
+    return sites
+
+
+def _site_for(
+    line_number: int, departement: str | None, sites: list[Site], *, unknown_every: int = 7
+) -> Site | None:
+    """The line's buying site: none for one line in seven (`unknown_every`); the head office
+    for one in four; else the site in the SME's département when there is one, otherwise the
+    sites in turn."""
+    if not sites or line_number % unknown_every == unknown_every - 1:
+        return None
+    if line_number % 4 == 1:
+        return sites[0]
+    by_departement = {site.departement_id: site for site in sites}
+    return by_departement.get(departement) or sites[line_number % len(sites)]
+
+
 def _declaration(campaign, organisation, *, submitted: bool, scale: int, by) -> None:
     declaration, created = Declaration.objects.get_or_create(
         campaign=campaign,
@@ -70,12 +124,19 @@ def _declaration(campaign, organisation, *, submitted: bool, scale: int, by) -> 
     if not created:
         return
     domains = list(Domain.objects.filter(slug__in=DOMAINS)) or list(Domain.objects.all()[:5])
+    sites = list(Site.objects.filter(organisation=organisation).order_by("siret"))
+    places = dict(
+        SMEProfile.objects.filter(siren__in=[_valid(s) for s, _n in SMES]).values_list(
+            "siren", "departement_id"
+        )
+    )
     lines = []
     for index in range(12):
         siren, name = SMES[index % len(SMES)]
         lines.append(
             OrderLine(
                 declaration=declaration,
+                site=_site_for(index, places.get(_valid(siren)), sites),
                 sme_profile_id=_valid(siren),
                 sme_name=name,
                 amount=Decimal(8_000 + 3_750 * index) * scale,
@@ -124,6 +185,17 @@ def _registered_pool() -> list[SMEProfile]:
     return pool
 
 
+def _rhone_smes() -> list[SMEProfile]:
+    """Published, verified demo SMEs of the Rhône (69), in a fixed order."""
+    return list(
+        SMEProfile.objects.filter(
+            state=SMEProfile.State.PUBLISHED,
+            organisation__verified_at__isnull=False,
+            departement_id="69",
+        ).order_by("siren")[:6]
+    )
+
+
 def _demo_sirens() -> list[str]:
     from directory.bench_data import siren_for
     from directory.demo import DEMO_COUNT
@@ -131,7 +203,9 @@ def _demo_sirens() -> list[str]:
     return [siren_for(n, base=DEMO_SIREN_BASE) for n in range(DEMO_COUNT)]
 
 
-def _programme_declaration(campaign, organisation, *, index: int, growth: Decimal, by) -> None:
+def _programme_declaration(
+    campaign, organisation, *, index: int, growth: Decimal, by, unknown_site_every: int = 7
+) -> None:
     """A submitted declaration of a closed year: registered and unregistered SMEs, every domain."""
     if Declaration.objects.filter(campaign=campaign, organisation=organisation).exists():
         return
@@ -140,12 +214,20 @@ def _programme_declaration(campaign, organisation, *, index: int, growth: Decima
     if not pool or not domains:
         return
     scale = Decimal(1 + index % 3) * growth
+    sites = _sites(organisation, index)
+    places = {profile.siren: profile.departement_id for profile in pool}
     unregistered = [s for s in SMES if s[0] != "732829320"]
     choices = [
         (profile.siren, profile.name)
         for profile in (pool[(index * STRIDE + j) % len(pool)] for j in range(LINES_PER_MEMBER))
     ]
     choices += [unregistered[(index + k) % len(unregistered)] for k in range(2)]
+    # The Rhône establishment buys from an SME of the Rhône (the Lyon edition's territory).
+    rhone = _rhone_smes()
+    if rhone:
+        profile = rhone[index % len(rhone)]
+        choices.append((profile.siren, profile.name))
+        places[profile.siren] = profile.departement_id
     lines = []
     for j, (siren, name) in enumerate(choices):
         amount = Decimal(6_000 + 1_750 * ((j * 7 + index * 3) % 11)) * scale
@@ -153,6 +235,9 @@ def _programme_declaration(campaign, organisation, *, index: int, growth: Decima
             OrderLine(
                 sme_profile_id=_valid(siren),
                 sme_name=name,
+                site=_site_for(
+                    j, places.get(_valid(siren)), sites, unknown_every=unknown_site_every
+                ),
                 amount=amount.quantize(Decimal("1")),
                 order_date=datetime.date(campaign.year, 1 + (j + index) % 12, 3 + j),
                 domain=domains[(index + j) % len(domains)],
@@ -194,7 +279,10 @@ def seed() -> None:
         for index, (organisation, by) in enumerate(members):
             # The year before: each member bought a little less from SMEs, some much less.
             growth = Decimal("0.70") + Decimal(index % 5) / 20
-            _programme_declaration(before, organisation, index=index, growth=growth, by=by)
+            # ... and named the buying site of fewer lines (one in four without a site).
+            _programme_declaration(
+                before, organisation, index=index, growth=growth, by=by, unknown_site_every=4
+            )
             _programme_declaration(previous, organisation, index=index, growth=Decimal(1), by=by)
         _declaration(current, bank, submitted=True, scale=1, by=buyer)
         _declaration(current, energy, submitted=False, scale=2, by=energy_admin)

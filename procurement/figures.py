@@ -10,6 +10,9 @@ from here, computed in PostgreSQL (no Python loop over order lines):
   campaign's closing date* (see `registered_cutoff`); their share of the SME purchases, in %;
 - distinct SMEs (and distinct registered SMEs): distinct SIRENs of the lines;
 - median payment delay and share paid within 60 days: over the lines whose delay is given;
+- local-purchasing share (`local_share`): of the SME purchases, the share placed with SMEs of the
+  same département as the line's buying site, of the same region, of a territory, with "site
+  unknown" and "SME location unknown" apart; change from N-1 in points.
 - change from N-1: in % for amounts, in points for shares, in days for delays, a difference for
   counts (`Figure.change`).
 
@@ -21,6 +24,7 @@ draft.
 from __future__ import annotations
 
 import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -33,10 +37,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from accounts.models import Organisation
-from directory.models import SMEProfile
+from directory.models import Departement, SMEProfile
 
 from . import formatting as fmt
-from .models import Campaign, Declaration, DeclarationFigures, OrderLine
+from .models import Campaign, Declaration, DeclarationFigures, OrderLine, Site
 
 # A figure about a group of members is published only if it describes at least this many.
 MIN_MEMBERS = 3
@@ -632,3 +636,353 @@ def key_rows(current: KeyFigures, previous: KeyFigures | None) -> list[KeyRow]:
         )
         for f in key_figure_list(programme=False)
     ]
+
+
+# --- the local-purchasing share -----------------------------------------------------------------
+#
+# Of the SME purchases of a set of declarations, the part placed with SMEs of the same
+# département as the line's buying site (`OrderLine.site`), of the same region, and of a given
+# territory (a list of département codes: an edition's territory). The SME's place is its
+# registered directory profile's (the same profile as "registered SME", `registered_profile_join`:
+# an unregistered SME has no known place). Every line falls in exactly one of five parts:
+#   same_departement | same_region_other (same region, another département) | elsewhere
+#   | site_unknown (the line names no site) | sme_location_unknown (a site, but no SME département)
+# "Same region" = same_departement + same_region_other. The territory share is about the SME
+# only (wherever the buying site is); an SME without a known département is outside it.
+
+LOCAL_PARTS = (
+    "same_departement",
+    "same_region_other",
+    "elsewhere",
+    "site_unknown",
+    "sme_location_unknown",
+    "territory",
+    "outside_territory",
+)
+SITE_TABLE = Site._meta.db_table
+DEPARTEMENT_TABLE = Departement._meta.db_table
+
+
+@dataclass(frozen=True)
+class LocalPart:
+    """A part of the SME purchases: its amount, how many members contribute to it and the
+    largest member's amount (what disclosure control needs)."""
+
+    amount: Decimal
+    members: int
+    largest: Decimal
+
+
+@dataclass(frozen=True)
+class LocalShare:
+    """The local-purchasing share of a set of declarations (`local_share`)."""
+
+    year: int
+    declarations: int
+    sme_purchases: Decimal
+    parts: dict[str, LocalPart]
+    members: int = 0  # members with SME purchases
+    largest: Decimal = Decimal(0)  # the largest member's SME purchases
+    has_territory: bool = False
+
+    def amount(self, key: str) -> Decimal | None:
+        """The amount of a shown figure (LOCAL_FIGURES keys)."""
+        if key == "territory" and not self.has_territory:
+            return None
+        if key == "same_region":
+            return self.parts["same_departement"].amount + self.parts["same_region_other"].amount
+        return self.parts[key].amount
+
+    def share(self, key: str) -> Decimal | None:
+        """The figure as a percentage of the SME purchases (None without SME purchases)."""
+        amount = self.amount(key)
+        if amount is None or not self.sme_purchases:
+            return None
+        return amount * HUNDRED / self.sme_purchases
+
+    @property
+    def same_departement_share(self) -> Decimal | None:
+        return self.share("same_departement")
+
+    @property
+    def same_region_share(self) -> Decimal | None:
+        return self.share("same_region")
+
+    @property
+    def territory_share(self) -> Decimal | None:
+        return self.share("territory")
+
+    @property
+    def site_unknown_share(self) -> Decimal | None:
+        return self.share("site_unknown")
+
+    @property
+    def sme_location_unknown_share(self) -> Decimal | None:
+        return self.share("sme_location_unknown")
+
+    @property
+    def suppressed(self) -> bool:
+        """As the key figures: fewer than three declarations would show one member's figures."""
+        return self.declarations < MIN_MEMBERS
+
+    def change(self, key: str, previous: LocalShare | None) -> Decimal | None:
+        """The change of a share from `previous` (year N-1), in points."""
+        if previous is None:
+            return None
+        current, before = self.share(key), previous.share(key)
+        if current is None or before is None:
+            return None
+        return current - before
+
+
+def _local_sql(cte: str) -> str:
+    """Per campaign year of the declarations `d`: declarations, SME purchases, members, largest
+    member, then amount, members and largest member of each of LOCAL_PARTS."""
+    parts_sql = ",\n".join(
+        f"coalesce(sum({part}), 0), count(*) FILTER (WHERE {part} > 0), coalesce(max({part}), 0)"
+        for part in LOCAL_PARTS
+    )
+    return f"""
+        WITH d AS ({cte}),
+        lines AS (
+            SELECT d.year, d.organisation_id AS member, l.amount,
+                   l.site_id IS NULL AS no_site,
+                   p.departement_id IS NULL AS no_place,
+                   s.departement_id = p.departement_id AS same_dep,
+                   sd.region_id = p.region_id AS same_reg,
+                   coalesce(p.departement_id = ANY(%s), false) AS inside
+            FROM d
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            LEFT JOIN {SITE_TABLE} s ON s.id = l.site_id
+            LEFT JOIN {DEPARTEMENT_TABLE} sd ON sd.code = s.departement_id
+            {registered_profile_join()}
+        ),
+        per_member AS (
+            SELECT year, member, sum(amount) AS total,
+                sum(amount) FILTER (WHERE same_dep) AS same_departement,
+                sum(amount) FILTER (WHERE same_reg AND NOT same_dep) AS same_region_other,
+                sum(amount) FILTER (WHERE NOT no_site AND NOT no_place AND NOT same_reg)
+                    AS elsewhere,
+                sum(amount) FILTER (WHERE no_site) AS site_unknown,
+                sum(amount) FILTER (WHERE NOT no_site AND no_place) AS sme_location_unknown,
+                sum(amount) FILTER (WHERE inside) AS territory,
+                sum(amount) FILTER (WHERE NOT inside) AS outside_territory
+            FROM lines GROUP BY year, member
+        ),
+        years AS (SELECT year, count(*) AS declarations FROM d GROUP BY year)
+        SELECT y.year, y.declarations, coalesce(sum(m.total), 0), count(m.member),
+               coalesce(max(m.total), 0),
+               {parts_sql}
+        FROM years y LEFT JOIN per_member m ON m.year = y.year
+        GROUP BY y.year, y.declarations
+    """  # noqa: S608
+
+
+def _ids(values) -> list[int]:
+    """Organisation ids from a list of ids or a values queryset (`editions.selectors.account_ids`
+    gives rows such as {"organisation_id": 3})."""
+    return [v if isinstance(v, int) else next(iter(v.values())) for v in values]
+
+
+def local_shares(
+    campaigns: list[Campaign],
+    *,
+    organisation_ids: Iterable[int] | None = None,
+    territory: list[str] | None = None,
+    submitted_only: bool = True,
+) -> dict[int, LocalShare]:
+    """`local_share` of several campaigns in one grouped query, by campaign year."""
+    cte, cte_params = declarations_sql(submitted_only=submitted_only)
+    cte += " AND d.campaign_id = ANY(%s)"
+    cte_params.append([campaign.pk for campaign in campaigns])
+    if organisation_ids is not None:
+        cte += " AND d.organisation_id = ANY(%s)"
+        cte_params.append(_ids(organisation_ids))
+    # A hash aggregate per member (no sort, no DISTINCT): the default work_mem does, so one
+    # statement without _fetchall's SET LOCALs (pages show it beside other figures).
+    with connection.cursor() as cursor:
+        cursor.execute(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
+        rows = {row[0]: row[1:] for row in cursor.fetchall()}
+    empty = (0, 0, 0, 0, *([0] * 3 * len(LOCAL_PARTS)))
+    result = {}
+    for campaign in campaigns:
+        declarations, total, members, largest, *values = rows.get(campaign.year, empty)
+        result[campaign.year] = LocalShare(
+            year=campaign.year,
+            declarations=declarations,
+            sme_purchases=_decimal(total),
+            parts={
+                part: LocalPart(
+                    amount=_decimal(values[3 * i]),
+                    members=values[3 * i + 1],
+                    largest=_decimal(values[3 * i + 2]),
+                )
+                for i, part in enumerate(LOCAL_PARTS)
+            },
+            members=members,
+            largest=_decimal(largest),
+            has_territory=territory is not None,
+        )
+    return result
+
+
+def local_share(
+    campaign: Campaign,
+    *,
+    organisation_ids: Iterable[int] | None = None,
+    territory: list[str] | None = None,
+    submitted_only: bool = True,
+) -> LocalShare:
+    """The local-purchasing share of the campaign's submitted declarations (the programme), or of
+    some members' (`organisation_ids`: one account, an edition's members: ids, or the values
+    queryset `editions.selectors.account_ids`), with the share placed in `territory` (département
+    codes, e.g. `editions.selectors.territory_departements`) when given. One grouped query.
+    `submitted_only=False`: every declaration whatever its state (an account's own page shows
+    its draft's figures)."""
+    return local_shares(
+        [campaign],
+        organisation_ids=organisation_ids,
+        territory=territory,
+        submitted_only=submitted_only,
+    )[campaign.year]
+
+
+def local_share_with_previous(
+    campaign: Campaign,
+    *,
+    organisation_ids: Iterable[int] | None = None,
+    territory: list[str] | None = None,
+) -> tuple[LocalShare, LocalShare | None]:
+    """`local_share` of the campaign and of the year before (None when there was no campaign),
+    submitted declarations only, in one query."""
+    previous = Campaign.objects.filter(year=campaign.year - 1).first()
+    campaigns = [campaign, previous] if previous is not None else [campaign]
+    if organisation_ids is not None:
+        organisation_ids = _ids(organisation_ids)
+    shares = local_shares(campaigns, organisation_ids=organisation_ids, territory=territory)
+    return shares[campaign.year], shares[previous.year] if previous is not None else None
+
+
+@dataclass(frozen=True)
+class LocalFigure:
+    key: str
+    label: str
+
+
+LOCAL_FIGURES = [
+    LocalFigure(
+        "same_departement", gettext_lazy("Part des achats PME dans le département du site acheteur")
+    ),
+    LocalFigure("same_region", gettext_lazy("Part des achats PME dans la région du site acheteur")),
+    LocalFigure("territory", gettext_lazy("Part des achats PME auprès de PME du territoire")),
+    LocalFigure("site_unknown", gettext_lazy("Site acheteur non précisé")),
+    LocalFigure("sme_location_unknown", gettext_lazy("Localisation de la PME inconnue")),
+]
+
+
+def local_figure_list(*, territory: bool) -> list[LocalFigure]:
+    return [f for f in LOCAL_FIGURES if territory or f.key != "territory"]
+
+
+# The parts a reader sees (amount ÷ SME purchases) and those only computable from them.
+LOCAL_PUBLISHED = ("same_departement", "same_region", "territory", "site_unknown",
+                   "sme_location_unknown")  # fmt: skip
+LOCAL_UNPUBLISHED = ("same_region_other", "elsewhere", "outside_territory")
+
+
+def local_disclosure(local: LocalShare) -> frozenset[str]:
+    """The local figures (LOCAL_FIGURES keys) a programme (or edition) report must show as
+    "n.s.": the same rules as the report's other cells (`disclosure`: threshold of 3 members,
+    85 % dominance, then secondary suppression so that no hidden part follows from the shown
+    ones and the SME purchases, which the report shows). Fewer than 3 declarations: all."""
+    from disclosure import Cell, Constraint, suppress
+
+    keys = [f.key for f in local_figure_list(territory=local.has_territory)]
+    if local.suppressed:
+        return frozenset(keys)
+    if not local.sme_purchases:
+        return frozenset()
+
+    def cell(part: LocalPart) -> Cell:
+        return Cell(members=part.members, amount=part.amount, largest=part.largest)
+
+    p = local.parts
+    # "same_region" = same_departement + same_region_other; its largest member is bounded by
+    # the sum of the parts' largest (a cautious bound for the dominance rule).
+    region = LocalPart(
+        amount=p["same_departement"].amount + p["same_region_other"].amount,
+        members=max(p["same_departement"].members, p["same_region_other"].members),
+        largest=p["same_departement"].largest + p["same_region_other"].largest,
+    )
+    cells = {
+        "total": Cell(members=local.members, amount=local.sme_purchases, largest=local.largest),
+        "same_region": cell(region),
+        **{part: cell(p[part]) for part in LOCAL_PARTS if part != "same_region"},
+    }
+    constraints = [
+        Constraint(("same_departement", "same_region_other"), "same_region"),
+        Constraint(("same_region", "elsewhere", "site_unknown", "sme_location_unknown"), "total"),
+    ]
+    unpublished = set(LOCAL_UNPUBLISHED)
+    if local.has_territory:
+        constraints.append(Constraint(("territory", "outside_territory"), "total"))
+    else:
+        unpublished |= {"territory"}
+    try:
+        result = suppress(cells, constraints, fixed={"total"}, unpublished=unpublished)
+    except ValueError:  # cannot happen with a fixed total this small; hide everything then
+        return frozenset(keys)
+    if result.hidden("total"):
+        return frozenset(keys)
+    return frozenset(key for key in keys if result.hidden(key))
+
+
+@dataclass(frozen=True)
+class LocalRow:
+    key: str
+    label: str
+    value: str
+    previous: str
+    change: str
+
+
+def local_rows(
+    current: LocalShare,
+    previous: LocalShare | None,
+    *,
+    hidden: frozenset[str] = frozenset(),
+    hidden_previous: frozenset[str] = frozenset(),
+    not_significant: str = "n.s.",
+) -> list[LocalRow]:
+    """The local figures of year N and N-1 with their change in points, formatted as the key
+    figures are; "n.s." where disclosure control hides one (`local_disclosure`), and the change
+    with either."""
+    rows = []
+    for figure in local_figure_list(territory=current.has_territory):
+        key = figure.key
+        value = not_significant if key in hidden else fmt.percent(current.share(key))
+        if previous is None:
+            before = change = fmt.MISSING
+        else:
+            before = not_significant if key in hidden_previous else fmt.percent(previous.share(key))
+            change = (
+                not_significant
+                if key in hidden or key in hidden_previous
+                else fmt.change_points(current.share(key), previous.share(key))
+            )
+        rows.append(LocalRow(key=key, label=str(figure.label), value=value, previous=before,
+                             change=change))  # fmt: skip
+    return rows
+
+
+def local_definition() -> str:
+    """The methodology's sentence on the local-purchasing share."""
+    return _(
+        "Part des achats locaux : parmi les achats auprès des PME (montants HT), la part passée "
+        "auprès de PME du même département que le site acheteur de la ligne, puis de la même "
+        "région, et, pour une édition territoriale, auprès de PME de son territoire (quel que "
+        "soit le site). La localisation d'une PME est celle de son profil inscrit dans "
+        "l'annuaire ; les lignes sans site acheteur sont comptées à part (« site acheteur non "
+        "précisé »), de même que les lignes dont la PME n'a pas de département connu (PME non "
+        "inscrite). Évolution en points par rapport à l'année précédente."
+    )

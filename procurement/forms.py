@@ -5,12 +5,12 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
-from directory.models import Domain
+from directory.models import Departement, Domain
 
 from .imports import MAX_FILE_BYTES
 from .imports.parsing import CellError, parse_amount, parse_decimal, parse_siren
 from .imports.readers import FORMAT_BY_SUFFIX
-from .models import Campaign, ImportJob, OrderLine
+from .models import Campaign, ImportJob, OrderLine, Site
 from .services import LineData
 
 
@@ -79,10 +79,25 @@ class OrderLineForm(forms.Form):
     payment_delay_days = forms.IntegerField(
         label=_("Délai de paiement moyen (jours)"), min_value=0, max_value=3650, required=False
     )
+    site = forms.ModelChoiceField(
+        label=_("Site acheteur"),
+        queryset=Site.objects.none(),
+        required=False,
+        empty_label=_("— non précisé —"),
+        help_text=_("Facultatif : l'établissement qui achète (pour la part des achats locaux)."),
+    )
 
     def __init__(self, *args, declaration, **kwargs):
         super().__init__(*args, **kwargs)
         self.declaration = declaration
+        # Only the account's own sites: another account's site id is "not a valid choice".
+        sites = Site.objects.filter(organisation_id=declaration.organisation_id).order_by(
+            "name", "pk"
+        )
+        if sites.exists():
+            self.fields["site"].queryset = sites
+        else:
+            del self.fields["site"]
         domains = declaration.campaign.domains.all()
         self.fields["domain"].queryset = (
             domains if domains.exists() else Domain.objects.filter(is_active=True)
@@ -100,6 +115,7 @@ class OrderLineForm(forms.Form):
             "domain": line.domain_id,
             "reference": line.reference,
             "payment_delay_days": line.payment_delay_days,
+            "site": line.site_id,
         }
 
     def clean_siren(self):
@@ -142,6 +158,7 @@ class OrderLineForm(forms.Form):
             domain=d["domain"],
             reference=d.get("reference") or "",
             payment_delay_days=d.get("payment_delay_days"),
+            site=d.get("site"),
         )
 
 
@@ -372,3 +389,34 @@ class VouchForm(forms.Form):
     def __init__(self, *args, contacts, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["contact"].choices = [(str(u.pk), u.email) for u in contacts]
+
+
+class SiteForm(forms.Form):
+    """A large account's buying site: SIRET (of the account's own SIREN), name, département."""
+
+    siret = forms.CharField(
+        label=_("SIRET du site"),
+        max_length=30,
+        help_text=_("14 chiffres ; les 9 premiers sont le SIREN de votre compte."),
+    )
+    name = forms.CharField(
+        label=_("Nom du site"),
+        max_length=200,
+        help_text=_("Tel qu'il figurera dans vos fichiers d'import (colonne « Site acheteur »)."),
+    )
+    departement = forms.ModelChoiceField(
+        label=_("Département"), queryset=Departement.objects.order_by("code")
+    )
+
+    def __init__(self, *args, organisation: Organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.organisation = organisation
+
+    @classmethod
+    def initial_for(cls, site: Site) -> dict:
+        return {"siret": site.siret, "name": site.name, "departement": site.departement_id}
+
+    def clean_siret(self):
+        from .sites import check_siret
+
+        return check_siret(self.cleaned_data["siret"], self.organisation)

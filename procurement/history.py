@@ -21,7 +21,7 @@ from accounts.models import Organisation, User
 from directory.models import Domain
 
 from . import formatting
-from .models import Declaration, OrderLine
+from .models import Declaration, OrderLine, Site
 
 MISSING = "–"
 # Bookkeeping columns that change with every edit: nothing a reader needs.
@@ -40,7 +40,7 @@ EXTRA_LABELS = {
     "organisation": gettext_lazy("organisation"),
     "campaign": gettext_lazy("campagne"),
 }
-NAMED = {User: "user", Organisation: "organisation", Domain: "domain"}
+NAMED = {User: "user", Organisation: "organisation", Domain: "domain", Site: "site"}
 
 
 def _fields() -> dict[str, models.Field]:
@@ -79,6 +79,8 @@ def _names(events, fields) -> dict[str, dict]:
         names["domain"] = dict(
             Domain.objects.filter(pk__in=wanted[Domain]).values_list("pk", "name")
         )
+    if Site in wanted:
+        names["site"] = dict(Site.objects.filter(pk__in=wanted[Site]).values_list("pk", "name"))
     return names
 
 

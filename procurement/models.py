@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Organisation
 from accounts.stored_text import shown
-from directory.models import Domain, SMEProfile
+from directory.models import Departement, Domain, SMEProfile, folded
 
 
 class Campaign(models.Model):
@@ -166,6 +166,60 @@ class OrderLineQuerySet(models.QuerySet):
     pghistory.InsertEvent(),
     pghistory.UpdateEvent(),
     pghistory.DeleteEvent(),
+    exclude=["created_at", "updated_at"],
+)
+class Site(models.Model):
+    """A large account's establishment that buys (its SIRET, a name, its département): an order
+    line may name its buying site, which gives the local-purchasing share (`procurement.figures`).
+
+    Lines hold their site with PROTECT: a site named by lines cannot be deleted, so that a
+    declaration's local share never changes behind its back (change the lines first)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="sites", verbose_name=_("compte")
+    )
+    siret = models.CharField(_("SIRET"), max_length=14)
+    name = models.CharField(_("nom du site"), max_length=200)
+    departement = models.ForeignKey(
+        Departement,
+        on_delete=models.PROTECT,
+        related_name="buying_sites",
+        verbose_name=_("département"),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["name", "siret"]
+        verbose_name = _("site acheteur")
+        verbose_name_plural = _("sites acheteurs")
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "siret"], name="site_unique_siret"),
+            # Imports find a site by its name, ignoring case and accents: one site per name.
+            models.UniqueConstraint("organisation", folded("name"), name="site_unique_folded_name"),
+            models.CheckConstraint(condition=Q(siret__regex=r"^[0-9]{14}$"), name="site_siret_14"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.siret})"
+
+    def clean(self) -> None:
+        """The SIRET's key and its SIREN (the account's), as the account's own form checks."""
+        from django.core.exceptions import ValidationError
+
+        from .sites import check_siret
+
+        if self.organisation_id and self.siret:
+            try:
+                self.siret = check_siret(self.siret, self.organisation)
+            except ValidationError as error:
+                raise ValidationError({"siret": error}) from error
+
+
+@pghistory.track(
+    pghistory.InsertEvent(),
+    pghistory.UpdateEvent(),
+    pghistory.DeleteEvent(),
     exclude=["created_at", "updated_at", "import_job"],
 )
 class OrderLine(models.Model):
@@ -198,6 +252,17 @@ class OrderLine(models.Model):
     reference = models.CharField(_("référence"), max_length=100, blank=True)
     payment_delay_days = models.PositiveSmallIntegerField(
         _("délai de paiement moyen (jours)"), null=True, blank=True
+    )
+    # The account's buying site (optional; same organisation as the declaration, checked by the
+    # form, the import and the services). Indexed only where set: most lines may name none.
+    site = models.ForeignKey(
+        Site,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="lines",
+        verbose_name=_("site acheteur"),
+        db_index=False,
     )
 
     sme_status = models.CharField(
@@ -240,6 +305,7 @@ class OrderLine(models.Model):
         indexes = [
             models.Index(fields=["declaration", "order_date"], name="orderline_decl_date"),
             models.Index(fields=["sme_profile", "declaration"], name="orderline_siren_decl"),
+            models.Index(fields=["site"], name="orderline_site", condition=Q(site__isnull=False)),
         ]
 
     def __str__(self) -> str:
@@ -394,6 +460,10 @@ class ReplacedLine(models.Model):
     reference = models.CharField(_("référence"), max_length=100, blank=True)
     payment_delay_days = models.PositiveSmallIntegerField(
         _("délai de paiement moyen (jours)"), null=True, blank=True
+    )
+    # The SIRET of the line's buying site when it named one (a text: the site may go later).
+    site_siret = models.CharField(
+        _("SIRET du site acheteur"), max_length=14, blank=True, db_default=""
     )
     sme_status = models.CharField(
         _("réponse de la PME"), max_length=10, choices=OrderLine.SMEStatus.choices

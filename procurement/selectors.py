@@ -70,7 +70,7 @@ def get_declaration_for_user(request: HttpRequest, pk) -> Declaration:
 
 def get_line_for_declaration(declaration: Declaration, pk) -> OrderLine:
     try:
-        line = OrderLine.objects.select_related("domain").get(
+        line = OrderLine.objects.select_related("domain", "site").get(
             pk=_int_or_404(pk), declaration=declaration
         )
     except OrderLine.DoesNotExist as exc:
@@ -177,7 +177,7 @@ def account_declarations(organisation: Organisation) -> list[dict]:
 def declaration_lines(declaration: Declaration) -> QuerySet[OrderLine]:
     return (
         OrderLine.objects.filter(declaration=declaration)
-        .select_related("domain")
+        .select_related("domain", "site")
         .annotate(registered=figures.registered_sme(declaration.campaign))
         .order_by("order_date", "id")
     )
@@ -452,7 +452,7 @@ def account_year_lines(organisation: Organisation, year: int) -> QuerySet[OrderL
         OrderLine.objects.filter(
             declaration__organisation=organisation, declaration__campaign__year=year
         )
-        .select_related("domain")
+        .select_related("domain", "site")
         .annotate(registered=figures.registered_sme(campaign), region=_registered_region(year))
         .order_by("order_date", "id")
     )

@@ -45,7 +45,7 @@ from .imports.readers import (
     count_rows,
     spreadsheet_weight,
 )
-from .models import Campaign, Declaration, DomainMapping, ImportJob, OrderLine, Reminder
+from .models import Campaign, Declaration, DomainMapping, ImportJob, OrderLine, Reminder, Site
 
 
 class TransitionError(ValidationError):
@@ -184,9 +184,12 @@ class LineData:
     domain: Domain
     reference: str = ""
     payment_delay_days: int | None = None
+    site: Site | None = None
 
 
 def _check_line(declaration: Declaration, data: LineData) -> None:
+    if data.site is not None and data.site.organisation_id != declaration.organisation_id:
+        raise TransitionError(_("Ce site n'est pas un site de votre compte."))
     if data.order_date.year != declaration.campaign.year:
         raise TransitionError(
             _("La date de commande doit être dans l'année %(year)s.")
@@ -223,6 +226,7 @@ def add_line(*, declaration: Declaration, data: LineData, by: User) -> OrderLine
             domain=data.domain,
             reference=data.reference,
             payment_delay_days=data.payment_delay_days,
+            site=data.site,
         )
         declaration.save(update_fields=["updated_at"])
     return line
@@ -252,6 +256,7 @@ def update_line(*, line: OrderLine, data: LineData, by: User) -> OrderLine:
         line.domain = data.domain
         line.reference = data.reference
         line.payment_delay_days = data.payment_delay_days
+        line.site = data.site
         line.save()
         declaration.save(update_fields=["updated_at"])
     return line

@@ -54,6 +54,8 @@ from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are
 )
 from procurement.models import Campaign, Declaration, OrderLine
 
+from .local import LocalReport, edition_local_share, report_local_share
+
 T = TypeVar("T")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
 UNKNOWN = ""
@@ -126,9 +128,9 @@ class ProgrammeFigures:
     edition_regions: tuple[str, ...] = ()  # a territorial edition's regions, outlined on the map
     edition_members: tuple[int, ...] = ()  # the edition's member large accounts' ids
     members_total: KeyFigures | None = None
-    # The local-purchasing share (procurement.figures.local_share), filled in by the integrator
-    # once that figure exists; the edition report keeps a section for it.
-    local_share: object | None = None
+    # The local-purchasing share (procurement.figures.local_share) of year N and N-1
+    # (reports.local.LocalReport): the programme's, or an edition's members' with its territory.
+    local_share: LocalReport | None = None
 
     @property
     def ranking_shown(self) -> bool:
@@ -657,12 +659,13 @@ def programme_figures(
     progress(10, stored(gettext_noop("Chiffres clés, répartitions et classement")))
     # Five passes over a year's lines, independent of one another: run side by side (the
     # longest first), so that PostgreSQL uses both cores.
-    parts, current, previous_figures, previous_margins, ranked = in_parallel(
+    parts, current, previous_figures, previous_margins, ranked, local = in_parallel(
         lambda: breakdowns(campaign),
         lambda: key_figures(campaign),
         lambda: key_figures(previous) if previous else None,
         lambda: margins(previous) if previous else {},
         lambda: ranking(campaign),
+        lambda: report_local_share(campaign),
     )
     progress(45, stored(gettext_noop("Classement des membres")))
     named, anonymous = participants(campaign)
@@ -683,6 +686,7 @@ def programme_figures(
         registered_definition=registered_sme_definition(campaign),
         margins={"total": parts["total"], "registered": parts["registered"]},
         previous_margins=previous_margins,
+        local_share=local,
     )
 
 
@@ -798,4 +802,7 @@ def _edition_figures(
         edition_regions=scope.regions,
         edition_members=tuple(scope.organisation_ids),
         members_total=members_total,
+        local_share=edition_local_share(
+            campaign, edition_id=scope.edition_id, organisation_ids=scope.organisation_ids
+        ),
     )

@@ -5,6 +5,7 @@ The presentation rules live here: French formats, and "n.s." wherever disclosure
 the XLSX show the same values, decided once by `shown_rows` and `_key_rows`.
 """
 
+import dataclasses
 import io
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -22,13 +23,15 @@ from directory.maps import region_map_svg
 from disclosure import DOMINANCE
 from disclosure import THRESHOLD as MIN_MEMBERS
 from effect.selectors import member_report_effect, programme_report_effect
-from procurement.figures import Figure, key_figure_list
+from procurement.figures import Figure, key_figure_list, local_definition
+from procurement.models import Campaign
 from spreadsheets import Column, add_table, write_only_workbook
 
 from . import charts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
-from .published import Disclosure, programme_disclosure
+from .local import LocalReport, member_local_rows, report_local_share, report_rows
+from .published import TOTAL, Disclosure, programme_disclosure
 
 MEDIAN_NAMES = (
     "sme_purchases",
@@ -288,11 +291,9 @@ def programme_context(
         ),
         "edition_name": figures.edition_name,
         "edition_kind": figures.edition_kind,
-        # INTEGRATION (local-purchasing share, procurement.figures.local_share): an edition's
-        # report shows `local_share` in its section "Achat local" (reports/pdf/_local_share.html)
-        # once `_edition_figures` fills ProgrammeFigures.local_share with
-        # local_share(campaign, organisation_ids=scope.organisation_ids, territory=...).
-        "local_share": figures.local_share,
+        # The local-purchasing share (reports.local): the programme's, or an edition's members'
+        # with its territory's share, kept on the figures (ProgrammeFigures.local_share).
+        **programme_local_context(figures, disclosure),
     }
 
 
@@ -338,7 +339,56 @@ def member_context(figures: MemberFigures, *, version_number: int) -> dict:
         # The Pacte effect: the member's contacts followed by orders, and its sponsorship days.
         "effect": member_report_effect(figures.organisation_id, figures.year),
         "ns": ns,
+        **member_local_context(figures),
     }
+
+
+# --- the local-purchasing share (reports.local) -----------------------------------------------
+
+
+def programme_local_context(figures: ProgrammeFigures, disclosure: Disclosure) -> dict:
+    """The programme's (or an edition's) local-purchasing rows, under the report's disclosure
+    rules: the shares are of the members' SME purchases, the programme's total T, or, in an
+    edition's report, its members' total M (all hidden with it); the territory share of an
+    edition also gives back T ÷ M, so it goes when T is hidden."""
+    local = figures.local_share
+    if not isinstance(local, LocalReport):  # figures made before the share was kept on them
+        local = report_local_share(Campaign.objects.get(pk=figures.campaign_id))
+    if figures.is_edition:
+        total_hidden = disclosure.members_total_hidden
+        previous_total_hidden = disclosure.previous.hidden(TOTAL)
+    else:
+        total_hidden = disclosure.total_hidden
+        previous_total_hidden = disclosure.previous.hidden(TOTAL)
+    rows = report_rows(
+        local, total_hidden=total_hidden, previous_total_hidden=previous_total_hidden
+    )
+    if figures.is_edition and disclosure.total_hidden:
+        ns = fmt.not_significant()
+        rows = [
+            dataclasses.replace(row, value=ns, change=ns) if row.key == "territory" else row
+            for row in rows
+        ]
+    return {"local_rows": rows, "local_definition": local_definition()}
+
+
+def member_local_context(figures: MemberFigures) -> dict:
+    return {
+        "local_rows": member_local_rows(
+            campaign_id=figures.campaign_id, organisation_id=figures.organisation_id
+        ),
+        "local_definition": local_definition(),
+    }
+
+
+def _local_sheet(workbook, figures, rows) -> None:
+    """The local-purchasing rows as a sheet of the XLSX annex."""
+    _sheet(
+        workbook,
+        _("Achats locaux"),
+        [_("Indicateur"), str(figures.year), str(figures.year - 1), _("Évolution")],
+        ([row.label, row.value, row.previous, row.change] for row in rows),
+    )
 
 
 def render_pdf(template: str, context: dict) -> bytes:
@@ -434,6 +484,7 @@ def programme_xlsx(figures: ProgrammeFigures, *, disclosure: Disclosure | None =
     _breakdown_sheet(workbook, _("Régions"), _("Région"), tables["region"])
     _breakdown_sheet(workbook, _("Domaines"), _("Domaine"), tables["domain"])
     _breakdown_sheet(workbook, _("Tailles"), _("Effectif de la PME"), tables["size"])
+    _local_sheet(workbook, figures, programme_local_context(figures, disclosure)["local_rows"])
     _sheet(
         workbook,
         _("Classement"),
@@ -473,6 +524,7 @@ def member_xlsx(figures: MemberFigures) -> bytes:
     _breakdown_sheet(
         workbook, _("Domaines"), _("Domaine"), shown_rows(figures.domains, "domain", None)
     )
+    _local_sheet(workbook, figures, member_local_context(figures)["local_rows"])
     _sheet(
         workbook,
         _("Principales PME"),

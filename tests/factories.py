@@ -14,7 +14,7 @@ from directory.models import Departement, Domain, SMEProfile
 from editions.models import Convention, Edition, EditionAccount
 from meetings.models import Event as MeetingEvent
 from meetings.models import Participant as MeetingParticipant
-from procurement.models import Campaign, Declaration, OrderLine
+from procurement.models import Campaign, Declaration, OrderLine, Site
 from sponsorship.models import Category, Mission, Need, Offer
 
 PASSWORD = "correct-horse-battery-staple"
@@ -261,6 +261,24 @@ class EditionAccountFactory(factory.django.DjangoModelFactory):
     edition = factory.SubFactory(EditionFactory)
     organisation = factory.SubFactory(OrganisationFactory)
     state = EditionAccount.State.MEMBER
+
+
+def valid_siret(siren: str, n: int = 1) -> str:
+    """A valid SIRET of the SIREN's establishment number n (NIC of 4 digits + Luhn key)."""
+    body = f"{siren}{n:04d}"
+    return body + luhn.calc_check_digit(body)
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    """A large account's buying site (in the Rhône unless `departement` is given)."""
+
+    class Meta:
+        model = Site
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    siret = factory.LazyAttributeSequence(lambda o, n: valid_siret(o.organisation.siren, n + 1))
+    name = factory.Sequence(lambda n: f"Site {n}")
+    departement = factory.LazyFunction(lambda: Departement.objects.get(code="69"))
 
 
 class MeetingEventFactory(factory.django.DjangoModelFactory):

@@ -122,6 +122,24 @@ COLUMNS: tuple[Column, ...] = (
         ),
         "45",
     ),
+    # The account's buying site, by SIRET (spaces allowed) or exact name (procurement.sites).
+    # Key "buying_site", not "site": a bare "Site" header (often the supplier's) stays ignored.
+    Column(
+        "buying_site",
+        _("Site acheteur"),
+        False,
+        (
+            "site acheteur",
+            "site achat",
+            "siret site",
+            "siret site acheteur",
+            "siret acheteur",
+            "etablissement acheteur",
+            "buying site",
+            "buyer site",
+        ),
+        "",
+    ),
 )
 
 _STOPWORDS = {"de", "du", "la", "le", "l", "d", "des", "en", "et", "the", "of", "a", "and"}

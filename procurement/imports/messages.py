@@ -43,6 +43,10 @@ ERRORS = {
     "delay_integer": _("nombre entier de jours attendu"),
     "delay_range": _("entre 0 et 3650 jours"),
     "not_a_number_type": _("nombre attendu"),
+    "unknown_site": _(
+        "site acheteur inconnu « %(value)s » : donnez le SIRET ou le nom exact d'un des sites "
+        "de votre compte (page « Sites acheteurs »)"
+    ),
 }
 
 WARNINGS = {

@@ -31,6 +31,7 @@ from django.utils import timezone
 from directory.models import SMEProfile
 
 from ..models import Declaration, ImportJob, OrderLine
+from ..sites import SiteMatcher
 from . import MAX_ROWS, MAX_STORED_ERRORS
 from .columns import COLUMN_BY_KEY, match_headers
 from .columns import normalise_header as fold
@@ -51,6 +52,7 @@ COPY_COLUMNS = (
     "domain_id",
     "reference",
     "payment_delay_days",
+    "site_id",
     "sme_status",
     "sme_comment",
     "import_job_id",
@@ -78,6 +80,9 @@ def get_progress(job: ImportJob) -> tuple[int, int]:
     if value:
         return value
     return job.processed_rows, job.total_rows
+
+
+NULL = "\\N"  # COPY's text format
 
 
 def _copy_escape(text: str) -> str:
@@ -145,6 +150,9 @@ class _Validation:
         self.date_cache: dict[object, object] = {}
         self.delay_cache: dict[object, object] = {}
         self.changed: list[str] = []
+        # The account's sites, found by SIRET or name; raw cell → site id (None: unknown).
+        self.site_matcher: SiteMatcher | None = None
+        self.site_cache: dict[object, int | None] = {}
 
     # -- recording --
 
@@ -232,6 +240,8 @@ class _Validation:
         domains = [self._domain(v, line) for v, line in zip(raw_domains, lines, strict=True)]
         names = self.by_distinct(column("sme_name"), clean, {})
         references = self.by_distinct(column("reference"), clean, {})
+        raw_sites = column("buying_site")
+        sites = self.by_distinct(raw_sites, lambda v: self._site(clean(v)), self.site_cache)
         self._load_names(
             {
                 siren[0]
@@ -286,6 +296,13 @@ class _Validation:
             if len(reference) > 100:
                 self.error(line, labels["reference"], reference, "reference_too_long", {})
                 ok = False
+            site_id = sites[i]
+            if site_id is False:
+                value = str(raw_sites[i]).strip()
+                self.error(
+                    line, labels["buying_site"], value, "unknown_site", {"value": value[:60]}
+                )
+                ok = False
             if not ok:
                 continue
             amount = amounts[i]
@@ -298,8 +315,19 @@ class _Validation:
                 out.write(
                     f"{siren_text}\t{_copy_escape(name)}\t{amount}\t"
                     f"{order_date.isoformat()}\t{domain_id}\t"
-                    f"{_copy_escape(reference)}\t{'' if delay is None else delay}\n"
+                    f"{_copy_escape(reference)}\t{NULL if delay is None else delay}\t"
+                    f"{NULL if site_id is None else site_id}\n"
                 )
+
+    def _site(self, value: object) -> int | bool | None:
+        """The id of the account's site named by a cell (SIRET or name), None for a blank cell,
+        False for a site the account does not have (another account's SIRET included)."""
+        if _blank(value):
+            return None
+        if self.site_matcher is None:
+            self.site_matcher = SiteMatcher.for_organisation(self.job.declaration.organisation_id)
+        found = self.site_matcher.find(value)
+        return False if found is None else found
 
     def _domain(self, value: object, line: int) -> int | None:
         if _blank(value):
@@ -524,14 +552,15 @@ ARCHIVE_SQL = """
     WITH archived AS (
     INSERT INTO procurement_replacedline (
         declaration_id, import_job_id, replaced_at, original_line_id, sme_siren, sme_name, amount,
-        order_date, domain_id, reference, payment_delay_days, sme_status, sme_comment,
+        order_date, domain_id, reference, payment_delay_days, site_siret, sme_status, sme_comment,
         sme_responded_at, sme_responded_by_id, line_created_at
     )
-    SELECT declaration_id, %s, %s, id, sme_siren, sme_name, amount,
-        order_date, domain_id, reference, payment_delay_days, sme_status, sme_comment,
-        sme_responded_at, sme_responded_by_id, created_at
-    FROM procurement_orderline
-    WHERE declaration_id = %s
+    SELECT l.declaration_id, %s, %s, l.id, l.sme_siren, l.sme_name, l.amount,
+        l.order_date, l.domain_id, l.reference, l.payment_delay_days, coalesce(s.siret, ''),
+        l.sme_status, l.sme_comment, l.sme_responded_at, l.sme_responded_by_id, l.created_at
+    FROM procurement_orderline l
+    LEFT JOIN procurement_site s ON s.id = l.site_id
+    WHERE l.declaration_id = %s
     RETURNING sme_status
     )
     SELECT count(*), count(*) FILTER (WHERE sme_status <> 'pending') FROM archived
@@ -591,9 +620,8 @@ def copy_lines(job: ImportJob) -> int:
         ):
             buffer: list[str] = []
             for row in rows:
-                # Empty delay → NULL
-                if row.endswith("\t\n"):
-                    row = row[:-1] + "\\N\n"
+                if row.count("\t") == 6:  # staged before the site column: delay, no site
+                    row = row[:-1] + ("\\N" if row.endswith("\t\n") else "") + "\t\\N\n"
                 buffer.append(prefix + row[:-1] + suffix)
                 written += 1
                 if len(buffer) == 5_000:

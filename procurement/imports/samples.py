@@ -1,6 +1,7 @@
 """The downloadable templates: the expected columns, one example row and the valid domain names.
 
-CSV: an eighth column "Domaines possibles" lists the names, one a line; the import ignores a
+The last template column, "Site acheteur" (optional), is left empty in the example row: it takes
+the SIRET or the name of one of the account's sites. CSV: a ninth column "Domaines possibles" lists the names, one a line; the import ignores a
 column it does not know and a line whose known columns are empty, so the template imports as is.
 XLSX: the names are on a second sheet "Domaines" and the domain column offers them in a drop-down
 list (data validation).
@@ -59,7 +60,7 @@ def template_xlsx(*, year: int, domains: list[str]) -> bytes:
     sheet["C2"].number_format = "#,##0.00"
     sheet["D2"].number_format = "DD/MM/YYYY"
     sheet["A2"].number_format = "@"
-    for column, width in zip("ABCDEFG", (14, 30, 16, 18, 28, 18, 24), strict=True):
+    for column, width in zip("ABCDEFGH", (14, 30, 16, 18, 28, 18, 24, 30), strict=True):
         sheet.column_dimensions[column].width = width
     names = workbook.create_sheet(str(_("Domaines")))
     names.append([str(DOMAINS_HEADER)])

@@ -35,6 +35,7 @@ from .imports import (
     import_template,
     import_upload,
 )
+from .sites import site_add, site_delete, site_edit, site_list
 from .sme import sme_order_respond, sme_orders, smes_to_vouch_for, vouch
 from .staff import (
     campaign_dashboard,
@@ -78,6 +79,10 @@ __all__ = [
     "line_delete",
     "line_edit",
     "line_row",
+    "site_add",
+    "site_delete",
+    "site_edit",
+    "site_list",
     "sme_autocomplete",
     "sme_dispute",
     "sme_order_respond",

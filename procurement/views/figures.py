@@ -1,5 +1,6 @@
 """A large account's own figures over the years, and their exports."""
 
+import dataclasses
 import io
 
 from django.http import Http404, HttpResponse
@@ -8,6 +9,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from accounts.decorators import large_account_required
+from editions.models import Edition
+from editions.selectors import account_editions, territory_departements
 from spreadsheets import Column, add_table, workbook_bytes, write_only_workbook
 
 from .. import figures, selectors
@@ -50,6 +53,31 @@ def _key_table(years: list[figures.AccountYear], year: int) -> tuple[figures.Acc
     return current, figures.key_rows(current.figures, previous)
 
 
+def _local_table(organisation, campaign: Campaign) -> list[figures.LocalRow]:
+    """The account's local-purchasing share of the year (whatever the declaration's state, as
+    the key figures above) against N-1 (submitted only, as the account's report), plus the share
+    placed in the territory of each territorial edition the account belongs to."""
+    previous_campaign = Campaign.objects.filter(year=campaign.year - 1).first()
+
+    def pair(territory=None):
+        kwargs = {"organisation_ids": [organisation.pk], "territory": territory}
+        current = figures.local_share(campaign, submitted_only=False, **kwargs)
+        previous = figures.local_share(previous_campaign, **kwargs) if previous_campaign else None
+        return figures.local_rows(current, previous)
+
+    rows = pair()
+    editions = account_editions(organisation).filter(kind=Edition.Kind.TERRITORIAL)
+    for edition in editions.order_by("name"):
+        territory_row = next(
+            row for row in pair(territory_departements(edition)) if row.key == "territory"
+        )
+        label = _("Part des achats PME auprès de PME du territoire de l'édition « %(name)s »") % {
+            "name": edition.name
+        }
+        rows.insert(2, dataclasses.replace(territory_row, label=label))
+    return rows
+
+
 @large_account_required
 def account_figures(request):
     organisation = request.organisation
@@ -71,6 +99,8 @@ def account_figures(request):
             "selected": current,
             "key_rows": key_rows,
             "registered_definition": figures.registered_sme_definition(campaign),
+            "local_rows": _local_table(organisation, campaign),
+            "local_definition": figures.local_definition(),
             "by_region": selectors.account_by_region(organisation, year),
             "by_domain": selectors.account_by_domain(organisation, year),
             "top_smes": selectors.account_top_smes(organisation, year),
@@ -92,10 +122,11 @@ def account_key_figures_export(request):
     if year is None:
         raise Http404
     _current, key_rows = _key_table(years, year)
+    local_rows = _local_table(organisation, Campaign.objects.get(year=year))
     return _csv_response(
         f"chiffres-cles-{year}.csv",
         _key_table_header(year),
-        ([row.label, row.value, row.previous, row.change] for row in key_rows),
+        ([row.label, row.value, row.previous, row.change] for row in [*key_rows, *local_rows]),
     )
 
 
@@ -111,6 +142,8 @@ LINE_EXPORT_HEADER = [
     "Délai de paiement (jours)",
     "Réponse de la PME",
     "Commentaire de la PME",
+    "Site acheteur",
+    "SIRET du site",
 ]
 
 
@@ -128,6 +161,8 @@ def _line_export_rows(lines, *, decimal_as_text: bool):
             "" if line.payment_delay_days is None else line.payment_delay_days,
             line.get_sme_status_display(),
             line.sme_comment,
+            line.site.name if line.site else "",
+            line.site.siret if line.site else "",
         ]
 
 
@@ -149,8 +184,10 @@ LINE_COLUMNS = [
             "integer",
             "text",
             "text",
+            "text",
+            "text",
         ],
-        [11, 30, 10, 24, 16, 12, 30, 16, 12, 16, 40],
+        [11, 30, 10, 24, 16, 12, 30, 16, 12, 16, 40, 30, 16],
         strict=True,
     )
 ]
@@ -181,6 +218,18 @@ def account_figures_export(request, fmt):
             for i, title in enumerate(_key_table_header(year))
         ],
         ([row.label, row.value, row.previous, row.change] for row in _key_table(years, year)[1]),
+    )
+    add_table(
+        workbook,
+        _("Achats locaux"),
+        [
+            Column(str(title), width=60 if i == 0 else 16)
+            for i, title in enumerate(_key_table_header(year))
+        ],
+        (
+            [row.label, row.value, row.previous, row.change]
+            for row in _local_table(organisation, Campaign.objects.get(year=year))
+        ),
     )
     # The same figures as numbers, one row per year (amounts in €, shares as percentages).
     columns = _year_columns()

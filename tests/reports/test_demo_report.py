@@ -50,3 +50,16 @@ def test_the_demo_open_year_has_declarations_in_every_state(demo):
     current = Campaign.objects.get(state=Campaign.State.OPEN)
     states = set(current.declarations.values_list("state", flat=True))
     assert {Declaration.State.DRAFT, Declaration.State.SUBMITTED} <= states
+
+
+def test_the_demo_report_shows_a_local_share_with_its_change(demo):
+    from reports.local import local_report_rows
+
+    campaign = closed_year()
+    figures = programme_figures(campaign)
+    disclosure = programme_disclosure(figures)
+    rows = {row.key: row for row in local_report_rows(campaign.pk)}
+    for key in ("same_departement", "same_region", "site_unknown"):
+        assert rows[key].value not in {"n.s.", "0,0\u00a0%"}, rows[key]
+        assert rows[key].change not in {"n.s.", "–"}, rows[key]
+    assert not disclosure.total_hidden

@@ -144,7 +144,10 @@ def test_every_key_figure_reads_the_same_on_every_surface(data, client):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["Indicateur", "2025", "2024", "Évolution"]
     # The same text; like every CSV cell of the portal, a leading "+" is escaped (formula cells).
-    assert rows[1:] == [[neutralise(cell) for cell in row] for row in expected_rows]
+    key_count = len(expected_rows)
+    assert rows[1 : 1 + key_count] == [[neutralise(cell) for cell in row] for row in expected_rows]
+    # Then the local-purchasing share (procurement.figures.local_share), as on the page.
+    assert rows[1 + key_count][0] == "Part des achats PME dans le département du site acheteur"
 
     # 3. Its XLSX: the same key figures sheet, and the figures as numbers per year.
     response = client.get(
