@@ -15,15 +15,27 @@ from .models import OutgoingEmail
 logger = logging.getLogger(__name__)
 
 
-def send_later(*, to: Iterable[str], subject: str, body: str) -> OutgoingEmail | None:
-    """Queue an email (the subject gets the programme's prefix unless it already has it)."""
+def send_later(
+    *,
+    to: Iterable[str],
+    subject: str,
+    body: str,
+    attachments: Iterable[tuple[str, str, str]] = (),
+) -> OutgoingEmail | None:
+    """Queue an email (the subject gets the programme's prefix unless it already has it), with
+    optional small text attachments given as (file name, content, MIME type)."""
     recipients = sorted({address.strip() for address in to if address and address.strip()})
     if not recipients:
         return None
     subject = " ".join(subject.split())
     if not subject.startswith(settings.ACCOUNT_EMAIL_SUBJECT_PREFIX.strip()):
         subject = settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject
-    email = OutgoingEmail.objects.create(to=recipients, subject=subject[:300], body=body)
+    email = OutgoingEmail.objects.create(
+        to=recipients,
+        subject=subject[:300],
+        body=body,
+        attachments=[list(attachment) for attachment in attachments],
+    )
     email_id = email.pk
     if settings.EMAIL_SEND_INLINE:  # tests without a worker: delivered in this process
         transaction.on_commit(lambda: deliver(email_id=email_id))
@@ -44,7 +56,7 @@ def enqueue(email_id: int) -> None:
 
 def deliver(*, email_id: int) -> bool:
     """Send one outbox email now (in the worker). Returns False when it was already sent."""
-    from django.core.mail import send_mail
+    from django.core.mail import EmailMessage
 
     failure = None
     with transaction.atomic():
@@ -53,7 +65,10 @@ def deliver(*, email_id: int) -> bool:
             return False
         email.attempts += 1
         try:
-            send_mail(email.subject, email.body, None, list(email.to), fail_silently=False)
+            message = EmailMessage(email.subject, email.body, None, list(email.to))
+            for name, content, mimetype in email.attachments or []:
+                message.attach(name, content, mimetype)
+            message.send(fail_silently=False)
         except Exception as exc:
             failure = exc
             email.last_error = f"{type(exc).__name__}: {exc}"[:2000]

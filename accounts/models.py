@@ -310,6 +310,8 @@ class OutgoingEmail(models.Model):
     to = models.JSONField(_("destinataires"))
     subject = models.CharField(_("objet"), max_length=300)
     body = models.TextField(_("message"))
+    # Small text attachments (an .ics invitation): [[file name, content, MIME type], ...].
+    attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
     sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     attempts = models.PositiveIntegerField(_("tentatives"), default=0)

@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from editions.selectors import runs_any_edition, staff_editions
 
+from . import ics
 from .models import Booking, Event, Meeting, NextStep, Participant, Slot
 
 # --- organisers --------------------------------------------------------------------------------
@@ -177,6 +179,22 @@ def free_slots(meeting: Meeting) -> QuerySet[Slot]:
         .exclude(Exists(busy))
         .select_related("session")
         .order_by("starts_at", "pk")
+    )
+
+
+def calendar_event(meeting: Meeting, organisation) -> ics.CalendarEvent:
+    """A placed meeting as a calendar event, as `organisation`'s side sees it."""
+    side = side_of(meeting, organisation)
+    other = meeting.buyer if side == Participant.Side.SME else meeting.sme
+    return ics.CalendarEvent(
+        uid=f"meeting-{meeting.pk}@pacte-pme",
+        starts_at=meeting.slot.starts_at,
+        ends_at=meeting.slot.ends_at,
+        summary=_("Rendez-vous avec %(other)s — %(event)s")
+        % {"other": other, "event": meeting.event.title},
+        location=_("%(place)s, table %(table)s")
+        % {"place": meeting.event.location, "table": meeting.table},
+        description=meeting.reason,
     )
 
 

@@ -19,6 +19,7 @@ from accounts.mail import send_later
 from accounts.models import Membership, Organisation, Role, User
 from audit.services import record
 
+from . import ics, selectors
 from .models import Booking, Event, Meeting, NextStep, Participant, Session, Slot
 
 
@@ -483,7 +484,7 @@ def schedule_event(*, event: Event, by: User) -> tuple[int, list[Meeting]]:
 
 
 def _send_invitations(meeting: Meeting) -> None:
-    """Both sides get the time, the table and a link to the invitation (.ics)."""
+    """Both sides get the time, the table and the invitation (.ics) attached and linked."""
     meeting = Meeting.objects.select_related(
         "event", "slot", "sme__organisation", "sme__user", "buyer__organisation", "buyer__user"
     ).get(pk=meeting.pk)
@@ -496,13 +497,15 @@ def _send_invitations(meeting: Meeting) -> None:
         "url": _url("meetings:meeting", meeting.pk),
     }
     for me, other in ((meeting.sme, meeting.buyer), (meeting.buyer, meeting.sme)):
+        invitation = ics.calendar([selectors.calendar_event(meeting, me.organisation)])
         send_later(
+            attachments=[(f"rendez-vous-{meeting.pk}.ics", invitation, "text/calendar")],
             to=_people(me),
             subject=_("Invitation : rendez-vous avec %(other)s") % {"other": str(other)},
             body=_(
                 "Bonjour,\n\nVotre rendez-vous avec %(other)s lors de la rencontre « %(event)s » "
                 "est fixé : %(time)s, table %(table)s (%(place)s).\n\n"
-                "Ajoutez-le à votre agenda (fichier .ics) :\n%(ics)s\n\n%(url)s\n"
+                "L'invitation est jointe (fichier .ics), et aussi ici :\n%(ics)s\n\n%(url)s\n"
             )
             % {**context, "other": str(other)},
         )

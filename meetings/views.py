@@ -250,21 +250,6 @@ def meeting(request, pk):
     )
 
 
-def _calendar_event(meeting: Meeting, organisation) -> ics.CalendarEvent:
-    side = selectors.side_of(meeting, organisation)
-    other = meeting.buyer if side == Participant.Side.SME else meeting.sme
-    return ics.CalendarEvent(
-        uid=f"meeting-{meeting.pk}@pacte-pme",
-        starts_at=meeting.slot.starts_at,
-        ends_at=meeting.slot.ends_at,
-        summary=_("Rendez-vous avec %(other)s — %(event)s")
-        % {"other": other, "event": meeting.event.title},
-        location=_("%(place)s, table %(table)s")
-        % {"place": meeting.event.location, "table": meeting.table},
-        description=meeting.reason,
-    )
-
-
 def _ics_response(text: str, filename: str) -> HttpResponse:
     response = HttpResponse(text.encode(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
@@ -276,7 +261,7 @@ def meeting_ics(request, pk):
     if not meeting.is_placed:
         raise Http404
     return _ics_response(
-        ics.calendar([_calendar_event(meeting, _organisation(request))]),
+        ics.calendar([selectors.calendar_event(meeting, _organisation(request))]),
         f"rendez-vous-{meeting.pk}.ics",
     )
 
@@ -295,7 +280,8 @@ def agenda_ics(request, pk):
     event, organisation = _participant_event(request, pk)
     meetings = selectors.agenda(event, organisation)
     return _ics_response(
-        ics.calendar([_calendar_event(m, organisation) for m in meetings]), f"agenda-{event.pk}.ics"
+        ics.calendar([selectors.calendar_event(m, organisation) for m in meetings]),
+        f"agenda-{event.pk}.ics",
     )
 
 

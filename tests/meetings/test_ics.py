@@ -100,3 +100,30 @@ def test_meeting_invitation_and_agenda_download_are_valid_calendars(client):
     agenda = parse(client.get(f"/rencontres/{event.pk}/agenda.ics").content.decode())
     assert len(agenda) == 2
     assert len({e["UID"] for e in agenda}) == 2
+
+
+@pytest.mark.django_db
+def test_both_sides_get_the_invitation_attached_by_email(django_capture_on_commit_callbacks):
+    from django.core import mail
+
+    event = MeetingEventFactory(title="Rencontre cybersécurité")
+    add_session(event, "09:00", "10:00", minutes=20, tables=3)
+    sme = MeetingParticipantFactory(event=event, organisation=OrganisationFactory(sme=True))
+    first = event.sessions.get().slots.first()
+    meeting = accepted_meeting(event, sme=sme)
+    mail.outbox.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.place(meeting=meeting, slot=first)
+
+    invitations = [m for m in mail.outbox if "Invitation" in m.subject]
+    assert sorted(m.to[0] for m in invitations) == sorted(
+        [meeting.sme.user.email, meeting.buyer.user.email]
+    )
+    for message in invitations:
+        ((name, content, mimetype),) = message.attachments
+        assert name == f"rendez-vous-{meeting.pk}.ics" and mimetype == "text/calendar"
+        (event_,) = parse(content)
+        assert event_["UID"] == f"meeting-{meeting.pk}@pacte-pme"
+    summaries = sorted(parse(m.attachments[0][1])[0]["SUMMARY"] for m in invitations)
+    assert str(meeting.buyer) in summaries[0] + summaries[1]
+    assert str(meeting.sme) in summaries[0] + summaries[1]
