@@ -77,7 +77,11 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(f"Demo logins (password for all: {accounts_demo.DEMO_PASSWORD})")
         )
-        for email, what in accounts_demo.logins():
+        rows = [
+            *accounts_demo.logins(),
+            (challenges_demo.RESEARCH_EMAIL, f"administrateur, {challenges_demo.RESEARCH_NAME}"),
+        ]
+        for email, what in rows:
             self.stdout.write(f"  {email:<36} {what}")
         self.stdout.write("")
         self.stdout.write(
