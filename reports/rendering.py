@@ -25,7 +25,7 @@ from disclosure import THRESHOLD as MIN_MEMBERS
 from procurement.figures import Figure, key_figure_list
 from spreadsheets import Column, add_table, write_only_workbook
 
-from . import charts
+from . import charts, pdf_fonts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
 from .published import Disclosure, programme_disclosure
@@ -295,6 +295,7 @@ def render_pdf(template: str, context: dict) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    pdf_fonts.install()
     html = render_to_string(template, context)
     font_config = FontConfiguration()
     document = HTML(string=html, base_url=str(FONTS_DIR) + "/")
