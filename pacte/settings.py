@@ -308,7 +308,10 @@ CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_QUEUE_PREFIX = env_str("CELERY_QUEUE_PREFIX")
 CELERY_TASK_DEFAULT_QUEUE = f"{CELERY_QUEUE_PREFIX}default"
 REPORTS_QUEUE = f"{CELERY_QUEUE_PREFIX}reports"
-CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": REPORTS_QUEUE}}
+CELERY_TASK_ROUTES = {
+    "reports.tasks.render_report": {"queue": REPORTS_QUEUE},
+    "reports.tasks.render_member_reports": {"queue": REPORTS_QUEUE},
+}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -20,7 +20,6 @@ from typing import TypeVar
 
 from django.db import connection, transaction
 from django.db.models import (
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -38,10 +37,14 @@ from directory.models import Domain, HeadcountBand, Region, SMEProfile
 from disclosure import Cell, primary_reason
 from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are the reports' too
     HUNDRED,
+    LINE_AGGREGATES,
+    LINES_JOIN,
     MIN_MEMBERS,
     PAYMENT_DELAY_LIMIT_DAYS,
     KeyFigures,
+    _key_figures,
     declarations_sql,
+    empty_key_figures,
     key_figures,
     member_count,
     per_declaration_sql,
@@ -291,7 +294,12 @@ def breakdowns(
         FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
     """  # noqa: S608
     rows = _fetchall(sql, [*declarations_params, PUBLISHED])
-    labels = _labels()
+    return _breakdown_result(rows, _labels())
+
+
+def _breakdown_result(rows, labels: dict[str, dict[str, str]]) -> dict[str, list[BreakdownRow]]:
+    """Breakdown rows (dimension, key, members, SMEs, amount, largest member's amount) as
+    `breakdowns` returns them: labelled, with their share of the total, in the report's order."""
     total = sum((row[4] for row in rows if row[0] == "domain"), Decimal(0))
     result: dict[str, list[BreakdownRow]] = {
         "region": [],
@@ -542,39 +550,149 @@ def programme_medians(campaign: Campaign) -> ProgrammeMedians:
 
 
 def top_smes(campaign: Campaign, *, organisation_id: int, limit: int = 10) -> list[TopSME]:
-    rows = (
-        OrderLine.objects.filter(
-            declaration__campaign=campaign,
-            declaration__state=SUBMITTED,
-            declaration__organisation_id=organisation_id,
-        )
-        .values("sme_profile_id")
-        .annotate(name=Max("sme_name"), amount=Sum("amount"), lines=Count("id"))
-        .order_by("-amount", "sme_profile_id")[:limit]
+    return members_top_smes(campaign, organisation_ids=[organisation_id], limit=limit).get(
+        organisation_id, []
     )
-    return [
-        TopSME(siren=r["sme_profile_id"], name=r["name"], amount=r["amount"], lines=r["lines"])
-        for r in rows
-    ]
+
+
+def members_top_smes(
+    campaign: Campaign, *, organisation_ids: list[int], limit: int = 10
+) -> dict[int, list[TopSME]]:
+    """Each member's largest SMEs of the campaign (its submitted declaration), one query for
+    all of `organisation_ids`: amount, then SIREN, order; the SME's name as `max(sme_name)`."""
+    declarations_sql, params = declarations_sql_for(campaign.pk, organisation_ids)
+    sql = f"""
+        WITH d AS MATERIALIZED ({declarations_sql}),
+        per_sme AS (
+            SELECT d.organisation_id AS member, l.sme_siren AS siren, max(l.sme_name) AS name,
+                   sum(l.amount) AS amount, count(l.id) AS lines
+            FROM d JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            GROUP BY 1, 2
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY member ORDER BY amount DESC, siren) AS n
+            FROM per_sme
+        )
+        SELECT member, siren, name, amount, lines FROM ranked WHERE n <= %s ORDER BY member, n
+    """  # noqa: S608
+    result: dict[int, list[TopSME]] = {}
+    for member, siren, name, amount, lines in _fetchall(sql, [*params, limit]):
+        result.setdefault(member, []).append(
+            TopSME(siren=siren, name=name, amount=amount, lines=lines)
+        )
+    return result
+
+
+def declarations_sql_for(campaign_id: int, organisation_ids: list[int]) -> tuple[str, list]:
+    """The campaign's submitted declarations of the members `organisation_ids`."""
+    sql, params = _submitted_declarations_sql(campaign_id, None)
+    return f"{sql} AND d.organisation_id = ANY(%s)", [*params, list(organisation_ids)]
+
+
+def members_key_figures(
+    campaign: Campaign, *, organisation_ids: list[int]
+) -> dict[int, KeyFigures]:
+    """`key_figures(campaign, organisation_id=…)` of each member of `organisation_ids`, in one
+    query grouped by member (a member without a submitted declaration gets the empty figures
+    that `key_figures` gives)."""
+    cte, params = declarations_sql_for(campaign.pk, organisation_ids)
+    sql = f"""
+        WITH d AS MATERIALIZED ({cte}),
+        per_member AS (
+            SELECT organisation_id, count(*) AS n, sum(it_purchases_total) AS it_total
+            FROM d GROUP BY 1
+        ),
+        aggregates AS (
+            SELECT d.organisation_id, {LINE_AGGREGATES}
+            FROM d {LINES_JOIN}
+            GROUP BY d.organisation_id
+        )
+        SELECT m.organisation_id, m.n, m.it_total, a.sme, a.registered, a.smes,
+               a.registered_smes, a.delay, a.with_delay, a.within, a.lines
+        FROM per_member m JOIN aggregates a ON a.organisation_id = m.organisation_id
+    """  # noqa: S608
+    result = {
+        row[0]: _key_figures(
+            year=campaign.year, members=1, declarations=row[1], it_total=row[2], aggregates=row[3:]
+        )
+        for row in _fetchall(sql, [*params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED])
+    }
+    for organisation_id in organisation_ids:
+        result.setdefault(organisation_id, empty_key_figures(campaign.year))
+    return result
+
+
+def members_breakdowns(
+    campaign: Campaign, *, organisation_ids: list[int]
+) -> dict[int, dict[str, list[BreakdownRow]]]:
+    """The region and domain rows of `breakdowns(campaign, organisation_id=…)` for each member of
+    `organisation_ids`, in one query grouped by member (one member per cell: members is 1 and
+    the largest member's amount is the cell's amount)."""
+    cte, params = declarations_sql_for(campaign.pk, organisation_ids)
+    sql = f"""
+        WITH d AS MATERIALIZED ({cte}),
+        lines AS (
+            SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
+                   l.domain_id::text COLLATE "C" AS domain,
+                   coalesce(p.region_id, '') COLLATE "C" AS region
+            FROM d
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            {registered_profile_join()}
+        )
+        SELECT member, 'region', region, count(DISTINCT siren), sum(amount)
+        FROM lines GROUP BY member, region
+        UNION ALL
+        SELECT member, 'domain', domain, count(DISTINCT siren), sum(amount)
+        FROM lines GROUP BY member, domain
+    """  # noqa: S608
+    rows: dict[int, list[tuple]] = {organisation_id: [] for organisation_id in organisation_ids}
+    for member, dimension, key, smes, amount in _fetchall(sql, [*params, PUBLISHED]):
+        rows[member].append((dimension, key, 1, smes, amount, amount))
+    labels = _labels()
+    return {member: _breakdown_result(member_rows, labels) for member, member_rows in rows.items()}
 
 
 def member_figures(
     campaign: Campaign, *, organisation: Organisation, medians: ProgrammeMedians | None = None
 ) -> MemberFigures:
+    return members_figures(campaign, organisations=[organisation], medians=medians)[organisation.pk]
+
+
+def members_figures(
+    campaign: Campaign,
+    *,
+    organisations: list[Organisation],
+    medians: ProgrammeMedians | None = None,
+) -> dict[int, MemberFigures]:
+    """`member_figures` of several members (a batch of member reports): the programme's figures
+    (medians, previous campaign, data snapshot) computed once, each member's figures in a few
+    queries grouped by member. Keyed by organisation id."""
     previous = previous_campaign(campaign)
-    parts = breakdowns(campaign, organisation_id=organisation.pk)
-    return MemberFigures(
-        campaign_id=campaign.pk,
-        year=campaign.year,
-        organisation_id=organisation.pk,
-        organisation_name=organisation.name,
-        methodology_version=campaign.methodology_version,
-        snapshot_at=snapshot_time(campaign),
-        current=key_figures(campaign, organisation_id=organisation.pk),
-        previous=key_figures(previous, organisation_id=organisation.pk) if previous else None,
-        medians=medians or programme_medians(campaign),
-        regions=parts["region"],
-        domains=parts["domain"],
-        top_smes=top_smes(campaign, organisation_id=organisation.pk),
-        registered_definition=registered_sme_definition(campaign),
+    ids = [organisation.pk for organisation in organisations]
+    snapshot_at = snapshot_time(campaign)
+    medians = medians or programme_medians(campaign)
+    definition = registered_sme_definition(campaign)
+    current = members_key_figures(campaign, organisation_ids=ids)
+    previous_figures = (
+        members_key_figures(previous, organisation_ids=ids) if previous else dict.fromkeys(ids)
     )
+    parts = members_breakdowns(campaign, organisation_ids=ids)
+    tops = members_top_smes(campaign, organisation_ids=ids)
+    return {
+        organisation.pk: MemberFigures(
+            campaign_id=campaign.pk,
+            year=campaign.year,
+            organisation_id=organisation.pk,
+            organisation_name=organisation.name,
+            methodology_version=campaign.methodology_version,
+            snapshot_at=snapshot_at,
+            current=current[organisation.pk],
+            previous=previous_figures[organisation.pk],
+            medians=medians,
+            regions=parts[organisation.pk]["region"],
+            domains=parts[organisation.pk]["domain"],
+            top_smes=tops.get(organisation.pk, []),
+            registered_definition=definition,
+        )
+        for organisation in organisations
+    }

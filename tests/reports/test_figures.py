@@ -161,3 +161,17 @@ def test_names_typed_by_members_stay_text_in_the_annex(report_data):
     cells = [row[1] for row in ranking.iter_rows(min_row=2)]
     assert '\'=HYPERLINK("http://x","y")' in [cell.value for cell in cells]
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_a_batch_of_members_gets_the_figures_of_each_member_alone(report_data):
+    campaign = report_data.campaign
+    members = list(report_data.members.values())
+    batch = figures.members_figures(campaign, organisations=members)
+    previous = figures.previous_campaign(campaign)
+    for member in members:
+        alone = figures.breakdowns(campaign, organisation_id=member.pk)
+        got = batch[member.pk]
+        assert got.current == figures.key_figures(campaign, organisation_id=member.pk)
+        assert got.previous == figures.key_figures(previous, organisation_id=member.pk)
+        assert got.regions == alone["region"] and got.domains == alone["domain"]
+        assert got.top_smes and got.top_smes[0].amount == max(s.amount for s in got.top_smes)
