@@ -27,6 +27,7 @@ from django.db.models import (
     Sum,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce, NullIf
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -222,32 +223,107 @@ def _labels() -> dict[str, dict[str, str]]:
     }
 
 
-def breakdowns(
-    campaign: Campaign, *, organisation_id: int | None = None
-) -> dict[str, list[BreakdownRow]]:
-    """SME purchases by region, by domain and by SME size band, in one query.
+@dataclass(frozen=True)
+class YearPass:
+    """What one pass over a year's submitted lines gives (`year_pass`)."""
 
-    Each row counts the distinct members and SMEs it describes and the largest single member's
-    amount (for the dominance rule); lines of unregistered SMEs fall in "not known" for region
-    and size. Two more keys serve disclosure control: "total" (one row: every line) and
-    "registered" (rows "yes" and "no": lines of registered SMEs or not), whose amounts are the
-    key figures' SME and registered-SME purchases.
-    """
+    parts: dict[str, list[BreakdownRow]]  # as `breakdowns` returns them
+    member_sums: dict[int, Decimal]  # each member's SME purchases (members with lines)
+    declarations: int
+    it_total: Decimal | None
+    median_delay: float | None
+    lines_with_delay: int
+    lines_paid_within_60: int
+    lines: int
+
+    def key_figures(self, campaign: Campaign, *, members: int) -> KeyFigures:
+        """The campaign's key figures (`key_figures`' definition), from this pass."""
+        total = self.parts["total"][0] if self.parts["total"] else None
+        registered = next((r for r in self.parts["registered"] if r.key == "yes"), None)
+        return _key_figures(
+            year=campaign.year,
+            members=members,
+            declarations=self.declarations,
+            it_total=self.it_total,
+            aggregates=(
+                total.amount if total else Decimal(0),
+                registered.amount if registered else Decimal(0),
+                total.smes if total else 0,
+                registered.smes if registered else 0,
+                self.median_delay,
+                self.lines_with_delay,
+                self.lines_paid_within_60,
+                self.lines,
+            ),
+        )
+
+    def margins(self) -> dict[str, list[BreakdownRow]]:
+        """The "total" and "registered" rows as `margins` returns them."""
+        return {
+            name: [
+                BreakdownRow(
+                    key=row.key,
+                    label=row.key,
+                    members=row.members,
+                    smes=0,
+                    amount=row.amount,
+                    share=None,
+                    largest=row.largest,
+                )
+                for row in self.parts[name]
+            ]
+            for name in ("registered", "total")
+        }
+
+
+def year_pass(
+    campaign: Campaign, *, organisation_id: int | None = None, full: bool = True
+) -> YearPass:
+    """One pass over the campaign's submitted lines (or a member's): the breakdowns (`full`;
+    otherwise only the "total" and "registered" margins), each member's SME purchases (for the
+    ranking) and the line aggregates of the key figures (`procurement.figures.LINE_AGGREGATES`:
+    distinct SMEs and registered SMEs are the rows of the SME aggregate, the amounts those of the
+    margins), so that the programme report reads each year's lines once."""
     declarations_sql, declarations_params = _submitted_declarations_sql(
         campaign.pk, organisation_id
     )
+    # Without `full`, only the margins: no region, size or domain cell.
+    domain_smes = (
+        "domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),"
+    )
+    member_cells = """
+        UNION ALL
+        SELECT 'region', region, member, sum(amount) FROM member_smes GROUP BY 2, 3
+        UNION ALL
+        SELECT 'size', size, member, sum(amount) FROM member_smes GROUP BY 2, 3
+        UNION ALL
+        SELECT 'domain', domain, member, sum(amount) FROM lines GROUP BY 2, 3
+    """
+    totals = """
+        UNION ALL
+        SELECT 'region', region, count(*), sum(amount) FROM smes GROUP BY 1, 2
+        UNION ALL
+        SELECT 'size', size, count(*), sum(amount) FROM smes GROUP BY 1, 2
+        UNION ALL
+        SELECT 'domain', domain, count(*), sum(amount) FROM domain_smes GROUP BY 1, 2
+    """
+    if not full:
+        domain_smes = member_cells = totals = ""
     # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
     # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
     # cell first, so that each cell knows its largest member (max over the per-member sums); the
     # region, size, registration and total cells come from one small per-member aggregate.
+    # The declarations are materialised (a few hundred rows): their registration cutoff is then
+    # computed once each, not once per line, and their lines are read through the index.
     sql = f"""
-        WITH d AS ({declarations_sql}),
+        WITH d AS MATERIALIZED ({declarations_sql}),
         lines AS MATERIALIZED (
             SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
                    l.domain_id::text COLLATE "C" AS domain,
                    coalesce(p.region_id, '') COLLATE "C" AS region,
                    coalesce(p.headcount_band, '') COLLATE "C" AS size,
-                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered
+                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered,
+                   l.payment_delay_days AS delay
             FROM d
             JOIN {LINE_TABLE} l ON l.declaration_id = d.id
             {registered_profile_join()}
@@ -256,45 +332,79 @@ def breakdowns(
             SELECT siren, region, size, registered, sum(amount) AS amount
             FROM lines GROUP BY 1, 2, 3, 4
         ),
-        domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),
+        {domain_smes}
         -- Per member, region, size and registration: a few thousand rows, one pass over lines.
         member_smes AS (
             SELECT member, region, size, registered, sum(amount) AS amount
             FROM lines GROUP BY 1, 2, 3, 4
         ),
         member_cells AS (
-            SELECT 'region' AS dim, region AS key, member, sum(amount) AS amount
+            SELECT 'registered' AS dim, registered AS key, member, sum(amount) AS amount
             FROM member_smes GROUP BY 2, 3
             UNION ALL
-            SELECT 'size', size, member, sum(amount) FROM member_smes GROUP BY 2, 3
-            UNION ALL
-            SELECT 'registered', registered, member, sum(amount) FROM member_smes GROUP BY 2, 3
-            UNION ALL
             SELECT 'total', '', member, sum(amount) FROM member_smes GROUP BY 3
-            UNION ALL
-            SELECT 'domain', domain, member, sum(amount) FROM lines GROUP BY 2, 3
+            {member_cells}
         ),
         members AS (
             SELECT dim, key, count(*) AS n, max(amount) AS largest
             FROM member_cells GROUP BY 1, 2
         ),
         totals AS (
-            SELECT 'region' AS dim, region AS key, count(*) AS smes, sum(amount) AS amount
+            SELECT 'registered' AS dim, registered AS key, count(*) AS smes, sum(amount) AS amount
             FROM smes GROUP BY 1, 2
             UNION ALL
-            SELECT 'size', size, count(*), sum(amount) FROM smes GROUP BY 1, 2
-            UNION ALL
-            SELECT 'domain', domain, count(*), sum(amount) FROM domain_smes GROUP BY 1, 2
-            UNION ALL
-            SELECT 'registered', registered, count(*), sum(amount) FROM smes GROUP BY 1, 2
-            UNION ALL
             SELECT 'total', '', count(*), sum(amount) FROM smes
+            {totals}
         )
-        SELECT t.dim, t.key, m.n, t.smes, t.amount, m.largest
+        SELECT t.dim, t.key, m.n, t.smes, t.amount, m.largest, NULL::float8
         FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
+        UNION ALL
+        SELECT 'member', member::text, 1, 0, amount, amount, NULL
+        FROM member_cells WHERE dim = 'total'
+        UNION ALL
+        SELECT 'lines', '', count(delay), count(*) FILTER (WHERE delay <= %s), count(*), NULL,
+               percentile_cont(0.5) WITHIN GROUP (ORDER BY delay)
+        FROM lines
+        UNION ALL
+        SELECT 'declarations', '', count(*), 0, sum(it_purchases_total), NULL, NULL FROM d
     """  # noqa: S608
-    rows = _fetchall(sql, [*declarations_params, PUBLISHED])
-    return _breakdown_result(rows, _labels())
+    rows = _fetchall(sql, [*declarations_params, PUBLISHED, PAYMENT_DELAY_LIMIT_DAYS])
+    breakdown_rows, member_sums = [], {}
+    lines = declarations = None
+    for row in rows:
+        dimension = row[0]
+        if dimension == "member":
+            member_sums[int(row[1])] = row[4]
+        elif dimension == "lines":
+            lines = row
+        elif dimension == "declarations":
+            declarations = row
+        else:
+            breakdown_rows.append(row[:6])
+    return YearPass(
+        parts=_breakdown_result(breakdown_rows, _labels() if full else {}),
+        member_sums=member_sums,
+        declarations=declarations[2],
+        it_total=declarations[4],
+        median_delay=lines[6],
+        lines_with_delay=lines[2],
+        lines_paid_within_60=lines[3],
+        lines=int(lines[4]),
+    )
+
+
+def breakdowns(
+    campaign: Campaign, *, organisation_id: int | None = None
+) -> dict[str, list[BreakdownRow]]:
+    """SME purchases by region, by domain and by SME size band, in one query (`year_pass`).
+
+    Each row counts the distinct members and SMEs it describes and the largest single member's
+    amount (for the dominance rule); lines of unregistered SMEs fall in "not known" for region
+    and size. Two more keys serve disclosure control: "total" (one row: every line) and
+    "registered" (rows "yes" and "no": lines of registered SMEs or not), whose amounts are the
+    key figures' SME and registered-SME purchases.
+    """
+    return year_pass(campaign, organisation_id=organisation_id).parts
 
 
 def _breakdown_result(rows, labels: dict[str, dict[str, str]]) -> dict[str, list[BreakdownRow]]:
@@ -339,42 +449,7 @@ def _breakdown_result(rows, labels: dict[str, dict[str, str]]) -> dict[str, list
 def margins(campaign: Campaign) -> dict[str, list[BreakdownRow]]:
     """The "total" and "registered" rows of `breakdowns` alone (for year N-1, whose key figures
     the report shows next to year N's): members, amount and largest member of each."""
-    declarations_sql, declarations_params = _submitted_declarations_sql(campaign.pk, None)
-    sql = f"""
-        WITH d AS ({declarations_sql}),
-        per_member AS (
-            SELECT d.organisation_id AS member,
-                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) AS registered,
-                   sum(l.amount) AS amount
-            FROM d
-            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-            {registered_profile_join()}
-            GROUP BY 1, 2
-        )
-        SELECT 'registered', registered, count(*), sum(amount), max(amount)
-        FROM per_member GROUP BY 2
-        UNION ALL
-        SELECT 'total', '', count(*), sum(amount), max(amount)
-        FROM (SELECT member, sum(amount) AS amount FROM per_member GROUP BY 1) m
-        HAVING count(*) > 0
-    """  # noqa: S608
-    result: dict[str, list[BreakdownRow]] = {"registered": [], "total": []}
-    for dimension, key, members, amount, largest in _fetchall(
-        sql, [*declarations_params, PUBLISHED]
-    ):
-        result[dimension].append(
-            BreakdownRow(
-                key=key,
-                label=key,
-                members=members,
-                smes=0,
-                amount=_decimal(amount),
-                share=None,
-                largest=_decimal(largest),
-            )
-        )
-    result["registered"].sort(key=lambda r: r.key)
-    return result
+    return year_pass(campaign, full=False).margins()
 
 
 # --- members ----------------------------------------------------------------------------------
@@ -390,14 +465,35 @@ def anonymous_label(index: int) -> str:
     return _("Membre %(letters)s") % {"letters": letters}
 
 
-def ranking(campaign: Campaign) -> list[RankedMember]:
+def ranking(
+    campaign: Campaign, *, member_sums: dict[int, Decimal] | None = None
+) -> list[RankedMember]:
     """Submitted declarations ranked by SME share; members named only where they agreed.
 
     Anonymous letters follow the ranking (not the names), so they reveal nothing.
+    `member_sums`: each member's SME purchases when already summed (`year_pass`), so that the
+    lines are not read again; the share is computed by the same SQL expression either way.
     """
+    if member_sums is None:
+        sme = Coalesce(Sum("lines__amount"), Value(Decimal(0)), output_field=MONEY)
+    else:
+        members = sorted(member_sums)
+        lookup = (
+            "(SELECT s.amount FROM unnest(%s::bigint[], %s::numeric[]) AS s(member, amount)"  # noqa: S608 - the table name is the model's
+            f" WHERE s.member = {DECLARATION_TABLE}.organisation_id)"
+        )
+        sme = Coalesce(
+            RawSQL(  # noqa: S611 - bound parameters
+                lookup,
+                [members, [member_sums[m] for m in members]],
+                output_field=MONEY,
+            ),
+            Value(Decimal(0)),
+            output_field=MONEY,
+        )
     rows = (
         Declaration.objects.filter(campaign=campaign, state=SUBMITTED)
-        .annotate(sme=Coalesce(Sum("lines__amount"), Value(Decimal(0)), output_field=MONEY))
+        .annotate(sme=sme)
         .annotate(
             share=ExpressionWrapper(
                 F("sme") * HUNDRED / NullIf(F("it_purchases_total"), Value(Decimal(0))),
@@ -487,15 +583,19 @@ def programme_figures(campaign: Campaign, *, progress=_no_progress) -> Programme
     previous = previous_campaign(campaign)
     snapshot_at = snapshot_time(campaign)
     progress(10, stored(gettext_noop("Chiffres clés, répartitions et classement")))
-    # Five passes over a year's lines, independent of one another: run side by side (the
-    # longest first), so that PostgreSQL uses both cores.
-    parts, current, previous_figures, previous_margins, ranked = in_parallel(
-        lambda: breakdowns(campaign),
-        lambda: key_figures(campaign),
-        lambda: key_figures(previous) if previous else None,
-        lambda: margins(previous) if previous else {},
-        lambda: ranking(campaign),
+    # One pass over each year's lines (breakdowns, key figures, members' sums; year N-1: its
+    # margins and key figures), the two years side by side, so that PostgreSQL uses both cores.
+    this_year, last_year = in_parallel(
+        lambda: year_pass(campaign),
+        lambda: year_pass(previous, full=False) if previous else None,
     )
+    parts = this_year.parts
+    current = this_year.key_figures(campaign, members=member_count(campaign.year))
+    previous_figures = (
+        last_year.key_figures(previous, members=member_count(previous.year)) if previous else None
+    )
+    previous_margins = last_year.margins() if previous else {}
+    ranked = ranking(campaign, member_sums=this_year.member_sums)
     progress(45, stored(gettext_noop("Classement des membres")))
     named, anonymous = participants(campaign)
     return ProgrammeFigures(

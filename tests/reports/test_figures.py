@@ -175,3 +175,14 @@ def test_a_batch_of_members_gets_the_figures_of_each_member_alone(report_data):
         assert got.previous == figures.key_figures(previous, organisation_id=member.pk)
         assert got.regions == alone["region"] and got.domains == alone["domain"]
         assert got.top_smes and got.top_smes[0].amount == max(s.amount for s in got.top_smes)
+
+
+def test_the_programme_figures_read_each_year_once_and_give_the_same_figures(report_data):
+    campaign = report_data.campaign
+    previous = figures.previous_campaign(campaign)
+    programme = figures.programme_figures(campaign)
+    assert programme.current == figures.key_figures(campaign)
+    assert programme.previous == figures.key_figures(previous)
+    assert programme.previous_margins == figures.margins(previous)
+    # The ranking from the pass's sums is the ranking summing the lines itself.
+    assert programme.ranking == figures.ranking(campaign)
