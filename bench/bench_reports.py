@@ -127,21 +127,36 @@ def wait_for(job_ids: list[int], timeout: float = 600) -> None:
 
 
 def explain_key_query(campaign) -> None:
-    """Print the plan of the heaviest aggregate at this scale (stderr), for the record."""
-    from django.db import connection
+    """Print the plan of the heaviest aggregate at this scale (stderr), for the record: the
+    programme report's pass over the year's lines (`reports.figures.year_pass`), as the report
+    runs it (JIT off, the reports' work_mem)."""
+    from django.db import connection, transaction
 
     from reports import figures
 
-    sql, params = figures._submitted_declarations_sql(campaign.pk, None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) WITH d AS ({sql}) "
-            "SELECT count(DISTINCT l.sme_siren), sum(l.amount) FROM d "
-            "JOIN procurement_orderline l ON l.declaration_id = d.id",
-            params,
-        )
+    captured = {}
+    real_fetchall = figures._fetchall
+
+    def explain(sql: str, params: list) -> list:
+        captured["sql"], captured["params"] = sql, params
+        return real_fetchall(sql, params)
+
+    figures._fetchall = explain
+    try:
+        figures.year_pass(campaign)
+    finally:
+        figures._fetchall = real_fetchall
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = %s", [figures.REPORT_WORK_MEM])
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + captured["sql"], captured["params"])
         for (line,) in cursor.fetchall():
             print(f"  plan: {line}", file=sys.stderr)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def reusable(*, years: int) -> bool:
@@ -306,6 +321,7 @@ def run() -> None:
     # The last closed year seeded above (the import group, when run before, adds a later campaign).
     campaign = Campaign.objects.get(year=timezone.localdate().year - 1)
     explain_key_query(campaign)
+    print(load_average(), file=sys.stderr)
     with timed(f"floor: WeasyPrint, a fixed {FLOOR_PAGES}-page document") as t:
         floor = render_floor()
     emit("reports_floor_s", floor, "s")
@@ -323,6 +339,7 @@ def run() -> None:
             job = services.request_programme_report(campaign=campaign, by=staff)
             wait_for([job.pk])
         emit("programme_report_s", t["s"], "s")
+        print(load_average(), file=sys.stderr)
         emit("programme_report_floor_ratio", t["s"] / floor, "x")
         job = ReportJob.objects.select_related("version").get(pk=job.pk)
         size = Path(media_root, job.version.pdf.name).stat().st_size
@@ -344,13 +361,24 @@ def run() -> None:
             raise RuntimeError(f"no submitted declaration to report on in {campaign.year}")
         emit("member_report_avg_s", t["s"] / len(jobs), "s")
 
+        print(load_average(), file=sys.stderr)
         with timed("every member report of the year through the worker") as t:
             jobs = services.request_member_reports(campaign=campaign, by=staff)
             wait_for([j.pk for j in jobs], timeout=1800)
-        print(f"{len(jobs)} member reports", file=sys.stderr)
+        # Timed for real: every account with a submitted declaration (ACCOUNTS of them, seeded
+        # above), request to the last PDF; scaled to ACCOUNTS only if fewer were found.
+        print(
+            f"{len(jobs)} member reports in {t['s']:.1f} s ({t['s'] / max(len(jobs), 1):.2f} s "
+            f"each), {load_average()}",
+            file=sys.stderr,
+        )
         emit("member_reports_500_s", t["s"] * ACCOUNTS / max(len(jobs), 1), "s")
     finally:
         worker.stop()
+    # The floor again, after the reports: the machine's load may have changed meanwhile.
+    floor_end = render_floor()
+    emit("reports_floor_end_s", floor_end, "s")
+    print(f"floor at the end: {floor_end:.2f} s, {load_average()}", file=sys.stderr)
     # The larger of the sampled RSS and the peak (maxrss) each task recorded in its job.
     recorded = ReportJob.objects.aggregate(peak=Max("peak_memory_mb"))["peak"] or 0
     print(

@@ -186,3 +186,24 @@ def test_the_programme_figures_read_each_year_once_and_give_the_same_figures(rep
     assert programme.previous_margins == figures.margins(previous)
     # The ranking from the pass's sums is the ranking summing the lines itself.
     assert programme.ranking == figures.ranking(campaign)
+
+
+def test_the_median_from_a_histogram_is_postgresqls_percentile_cont():
+    import random
+    from collections import Counter
+
+    from django.db import connection
+
+    rng = random.Random(12)
+    for size in (1, 2, 3, 4, 7, 10, 101, 1000):
+        values = [rng.randint(0, 400) for _ in range(size)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) "
+                "FROM unnest(%s::smallint[]) AS v",
+                [values],
+            )
+            (expected,) = cursor.fetchone()
+        histogram = sorted(Counter(values).items())
+        assert figures.percentile_cont(0.5, histogram) == expected, values
+    assert figures.percentile_cont(0.5, []) is None
