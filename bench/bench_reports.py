@@ -4,15 +4,21 @@ then generate the programme report and a sample of member reports through a real
 Figures: seed_orders_2m_s (seeding the order lines of both years), programme_report_s (request
 to PDF on disk, through the worker), report_worker_peak_mb (peak RSS of the worker process:
 the larger of psutil sampling and the maxrss each task records in its job), member_report_avg_s (a sample of member reports, request to PDF, divided by
-their number; one worker, so they run one after the other), report_suppressed_cells (cells
+their number: a throughput, the worker's two processes taking a batch of 10 each),
+report_suppressed_cells (cells
 of the programme report shown "n.s." by disclosure control; report_suppressed_primary and
 report_suppressed_secondary split them by rule), member_reports_500_s (every member's report of
-the year, 500, request to the last PDF, on one worker of concurrency 2 as docker-compose runs it),
+the year, request to the last PDF, on one worker of concurrency 2 as docker-compose runs it: timed
+for real over the 500 seeded accounts, scaled to 500 only if fewer had a submitted declaration),
 declaration_page_10k_ms and account_figures_ms (median of warm views of the declaration page of
 the account whose declaration has about 10,000 lines, and of that account's figures page).
 
 Floor, in the same run: reports_floor_s, WeasyPrint rendering a fixed 30-page document (tables
-and text in the reports' font), and programme_report_floor_ratio = programme_report_s / floor.
+and text in the reports' font), and programme_report_floor_ratio = programme_report_s / floor;
+reports_floor_end_s, the same floor once the member reports are done (the machine's load may
+have changed meanwhile). The floor is stock WeasyPrint: the bench process never installs the
+reports' faster font subsetting (`reports.pdf_fonts`), which only the worker's renders use.
+Load averages go to stderr beside the figures.
 """
 
 import os
