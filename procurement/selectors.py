@@ -351,8 +351,13 @@ def account_by_region(organisation: Organisation, year: int) -> list[dict]:
         WITH s AS ({sql})
         SELECT coalesce(r.name, '') AS region, sum(s.total), sum(s.lines)::bigint, count(*)
         FROM s
-        LEFT JOIN {SMEProfile._meta.db_table} p ON p.siren = s.sme_profile_id
-             AND p.state = %s AND p.published_at < %s
+        -- One index lookup per SME (LIMIT keeps the lateral subquery a nested loop: a hash
+        -- join read every published profile, 0.2 s, for an account's few thousand SMEs).
+        LEFT JOIN LATERAL (
+            SELECT p.region_id FROM {SMEProfile._meta.db_table} p
+            WHERE p.siren = s.sme_profile_id AND p.state = %s AND p.published_at < %s
+            LIMIT 1
+        ) p ON true
         LEFT JOIN {Region._meta.db_table} r ON r.code = p.region_id
         GROUP BY 1
         ORDER BY 2 DESC, 1
