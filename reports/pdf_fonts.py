@@ -7,7 +7,8 @@ they serve nothing there. fontTools nevertheless decompiles those tables before 
 (`_compact_layout_tables`); for Lato's 85 KB of kerning that took about 0.3 s of a core per face,
 two thirds of a member report's rendering. `install()` makes WeasyPrint's fontTools path delete
 the tables it would drop *before* subsetting: the subset fonts, hence the PDFs, are byte for byte
-the same (`tests/reports/test_pdf_fonts.py`), in a fifth of the time.
+the same but for the modification time fontTools stamps when it saves a font
+(`tests/reports/test_pdf_fonts.py`), in a fifth of the time.
 
 With the HarfBuzz subsetter installed WeasyPrint does not take this path at all.
 """
