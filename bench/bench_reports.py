@@ -4,15 +4,23 @@ then generate the programme report and a sample of member reports through a real
 Figures: seed_orders_2m_s (seeding the order lines of both years), programme_report_s (request
 to PDF on disk, through the worker), report_worker_peak_mb (peak RSS of the worker process:
 the larger of psutil sampling and the maxrss each task records in its job), member_report_avg_s (a sample of member reports, request to PDF, divided by
-their number; one worker, so they run one after the other), report_suppressed_cells (cells
+their number: a throughput, the worker's two processes taking a batch of 10 each),
+report_suppressed_cells (cells
 of the programme report shown "n.s." by disclosure control; report_suppressed_primary and
 report_suppressed_secondary split them by rule), member_reports_500_s (every member's report of
-the year, 500, request to the last PDF, on one worker of concurrency 2 as docker-compose runs it),
+the year, request to the last PDF, on one worker of concurrency 2 as docker-compose runs it: timed
+for real over the 500 seeded accounts, scaled to 500 only if fewer had a submitted declaration),
 declaration_page_10k_ms and account_figures_ms (median of warm views of the declaration page of
 the account whose declaration has about 10,000 lines, and of that account's figures page).
 
 Floor, in the same run: reports_floor_s, WeasyPrint rendering a fixed 30-page document (tables
-and text in the reports' font), and programme_report_floor_ratio = programme_report_s / floor.
+and text in the reports' font), and programme_report_floor_ratio = programme_report_s / floor;
+reports_floor_end_s, the same floor once the member reports are done (the machine's load may
+have changed meanwhile). The floor is stock WeasyPrint: the bench process never installs the
+reports' faster font subsetting (`reports.pdf_fonts`), which only the worker's renders use.
+Load averages go to stderr beside the figures. member_report_worker_cpu_s: CPU seconds of the
+worker's processes per member report during the 500 (render, XLSX, queries' client side), the
+figure the machine's load does not change much.
 """
 
 import os
@@ -87,6 +95,20 @@ class WorkerProcess:
         except psutil.Error:
             return
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) of the worker and its processes so far (not PostgreSQL's)."""
+        import psutil
+
+        process = psutil.Process(self.process.pid)
+        total = 0.0
+        for each in [process, *process.children(recursive=True)]:
+            try:
+                times = each.cpu_times()
+            except psutil.Error:
+                continue
+            total += times.user + times.system
+        return total
+
     def wait_ready(self, timeout: float = 60) -> None:
         from pacte.celery import app
 
@@ -127,21 +149,36 @@ def wait_for(job_ids: list[int], timeout: float = 600) -> None:
 
 
 def explain_key_query(campaign) -> None:
-    """Print the plan of the heaviest aggregate at this scale (stderr), for the record."""
-    from django.db import connection
+    """Print the plan of the heaviest aggregate at this scale (stderr), for the record: the
+    programme report's pass over the year's lines (`reports.figures.year_pass`), as the report
+    runs it (JIT off, the reports' work_mem)."""
+    from django.db import connection, transaction
 
     from reports import figures
 
-    sql, params = figures._submitted_declarations_sql(campaign.pk, None)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"EXPLAIN (ANALYZE, BUFFERS OFF, TIMING OFF) WITH d AS ({sql}) "
-            "SELECT count(DISTINCT l.sme_siren), sum(l.amount) FROM d "
-            "JOIN procurement_orderline l ON l.declaration_id = d.id",
-            params,
-        )
+    captured = {}
+    real_fetchall = figures._fetchall
+
+    def explain(sql: str, params: list) -> list:
+        captured["sql"], captured["params"] = sql, params
+        return real_fetchall(sql, params)
+
+    figures._fetchall = explain
+    try:
+        figures.year_pass(campaign)
+    finally:
+        figures._fetchall = real_fetchall
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL work_mem = %s", [figures.REPORT_WORK_MEM])
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + captured["sql"], captured["params"])
         for (line,) in cursor.fetchall():
             print(f"  plan: {line}", file=sys.stderr)
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f}, {five:.2f}, {fifteen:.2f}"
 
 
 def reusable(*, years: int) -> bool:
@@ -306,6 +343,7 @@ def run() -> None:
     # The last closed year seeded above (the import group, when run before, adds a later campaign).
     campaign = Campaign.objects.get(year=timezone.localdate().year - 1)
     explain_key_query(campaign)
+    print(load_average(), file=sys.stderr)
     with timed(f"floor: WeasyPrint, a fixed {FLOOR_PAGES}-page document") as t:
         floor = render_floor()
     emit("reports_floor_s", floor, "s")
@@ -323,6 +361,7 @@ def run() -> None:
             job = services.request_programme_report(campaign=campaign, by=staff)
             wait_for([job.pk])
         emit("programme_report_s", t["s"], "s")
+        print(load_average(), file=sys.stderr)
         emit("programme_report_floor_ratio", t["s"] / floor, "x")
         job = ReportJob.objects.select_related("version").get(pk=job.pk)
         size = Path(media_root, job.version.pdf.name).stat().st_size
@@ -344,13 +383,29 @@ def run() -> None:
             raise RuntimeError(f"no submitted declaration to report on in {campaign.year}")
         emit("member_report_avg_s", t["s"] / len(jobs), "s")
 
+        print(load_average(), file=sys.stderr)
+        cpu_before = worker.cpu_seconds()
         with timed("every member report of the year through the worker") as t:
             jobs = services.request_member_reports(campaign=campaign, by=staff)
             wait_for([j.pk for j in jobs], timeout=1800)
-        print(f"{len(jobs)} member reports", file=sys.stderr)
+        # The worker's own CPU per report: what the reports cost whatever else shares the cores
+        # (500 of them need 500 × this on the worker's 2 cores, plus PostgreSQL's share).
+        cpu_per_report = (worker.cpu_seconds() - cpu_before) / max(len(jobs), 1)
+        emit("member_report_worker_cpu_s", cpu_per_report, "s")
+        # Timed for real: every account with a submitted declaration (ACCOUNTS of them, seeded
+        # above), request to the last PDF; scaled to ACCOUNTS only if fewer were found.
+        print(
+            f"{len(jobs)} member reports in {t['s']:.1f} s ({t['s'] / max(len(jobs), 1):.2f} s "
+            f"each), {load_average()}",
+            file=sys.stderr,
+        )
         emit("member_reports_500_s", t["s"] * ACCOUNTS / max(len(jobs), 1), "s")
     finally:
         worker.stop()
+    # The floor again, after the reports: the machine's load may have changed meanwhile.
+    floor_end = render_floor()
+    emit("reports_floor_end_s", floor_end, "s")
+    print(f"floor at the end: {floor_end:.2f} s, {load_average()}", file=sys.stderr)
     # The larger of the sampled RSS and the peak (maxrss) each task recorded in its job.
     recorded = ReportJob.objects.aggregate(peak=Max("peak_memory_mb"))["peak"] or 0
     print(

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -378,9 +378,38 @@ def declaration_key_figures(declaration: Declaration) -> KeyFigures:
     return declaration_figures_and_answers(declaration)[0]
 
 
+def _kept_row(declaration: Declaration) -> DeclarationFigures | None:
+    """The declaration's kept figures while they still describe it (as `_account_rows` uses
+    them): submitted, not changed since, computed after its campaign's registration cutoff."""
+    if declaration.state != SUBMITTED:
+        return None
+    stored = DeclarationFigures.objects.filter(
+        declaration=declaration,
+        declaration_updated_at=declaration.updated_at,
+        computed_at__gte=registered_cutoff(declaration.campaign),
+    ).first()
+    return stored
+
+
 def declaration_figures_and_answers(declaration: Declaration) -> tuple[KeyFigures, dict]:
     """The declaration's figures and its SMEs' answers (disputed, confirmed lines), in one
-    aggregate over its lines (the declaration page)."""
+    aggregate over its lines (the declaration page). A settled submitted declaration's figures
+    are its kept ones (DeclarationFigures, as on the account's figures page): only the answers,
+    which SMEs may still give, are counted over its lines."""
+    kept = _kept_row(declaration)
+    if kept is not None:
+        answers = OrderLine.objects.filter(declaration=declaration).aggregate(
+            disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
+            confirmed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.CONFIRMED)),
+        )
+        figures = _key_figures(
+            year=declaration.campaign.year,
+            members=1,
+            declarations=1,
+            it_total=declaration.it_purchases_total,
+            aggregates=[getattr(kept, name) for name in AGGREGATE_FIELDS],
+        )
+        return figures, answers
     cte, cte_params = declarations_sql(
         campaign_id=declaration.campaign_id,
         organisation_id=declaration.organisation_id,

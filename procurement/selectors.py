@@ -403,8 +403,13 @@ def account_by_region(organisation: Organisation, year: int) -> list[dict]:
         WITH s AS ({sql})
         SELECT coalesce(r.name, '') AS region, sum(s.total), sum(s.lines)::bigint, count(*)
         FROM s
-        LEFT JOIN {SMEProfile._meta.db_table} p ON p.siren = s.sme_profile_id
-             AND p.state = %s AND p.published_at < %s
+        -- One index lookup per SME (LIMIT keeps the lateral subquery a nested loop: a hash
+        -- join read every published profile, 0.2 s, for an account's few thousand SMEs).
+        LEFT JOIN LATERAL (
+            SELECT p.region_id FROM {SMEProfile._meta.db_table} p
+            WHERE p.siren = s.sme_profile_id AND p.state = %s AND p.published_at < %s
+            LIMIT 1
+        ) p ON true
         LEFT JOIN {Region._meta.db_table} r ON r.code = p.region_id
         GROUP BY 1
         ORDER BY 2 DESC, 1
@@ -432,18 +437,23 @@ def account_by_domain(organisation: Organisation, year: int) -> list[dict]:
 
 
 def account_top_smes(organisation: Organisation, year: int, limit: int = 10) -> list[dict]:
+    """The account's largest SMEs of `year`, and whether each is registered: looked up for those
+    `limit` SMEs only (over the whole year, PostgreSQL hashed every published profile)."""
     campaign = Campaign.objects.get(year=year)
-    return list(
+    top = list(
         _year_lines(organisation, year)
         .values("sme_profile_id")
-        .annotate(
-            name=Max("sme_name"),
-            total=Sum("amount"),
-            lines=Count("pk"),
-            registered=figures.registered_sme(campaign),
-        )
+        .annotate(name=Max("sme_name"), total=Sum("amount"), lines=Count("pk"))
         .order_by("-total", "sme_profile_id")[:limit]
     )
+    registered = set(
+        SMEProfile.objects.filter(
+            siren__in=[row["sme_profile_id"] for row in top],
+            state=SMEProfile.State.PUBLISHED,
+            published_at__lt=figures.registered_cutoff(campaign),
+        ).values_list("siren", flat=True)
+    )
+    return [row | {"registered": row["sme_profile_id"] in registered} for row in top]
 
 
 def account_year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:

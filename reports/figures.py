@@ -12,6 +12,7 @@ from that profile) are defined once, in `procurement.figures`, for every page, e
 from __future__ import annotations
 
 import datetime
+import math
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -21,7 +22,6 @@ from typing import TypeVar
 from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import (
-    Count,
     DecimalField,
     ExpressionWrapper,
     F,
@@ -39,12 +39,16 @@ from accounts.models import Organisation
 from accounts.stored_text import stored
 from directory.models import Departement, Domain, HeadcountBand, Region, SMEProfile
 from disclosure import Cell, primary_reason
-from procurement.figures import (  # noqa: F401 - KeyFigures, key_figures… are the reports' too
+from procurement.figures import (
     HUNDRED,
+    LINE_AGGREGATES,
+    LINES_JOIN,
     MIN_MEMBERS,
     PAYMENT_DELAY_LIMIT_DAYS,
     KeyFigures,
+    _key_figures,
     declarations_sql,
+    empty_key_figures,
     key_figures,
     member_count,
     per_declaration_sql,
@@ -63,6 +67,7 @@ UNKNOWN = ""
 LINE_TABLE = OrderLine._meta.db_table
 DECLARATION_TABLE = Declaration._meta.db_table
 PROFILE_TABLE = SMEProfile._meta.db_table
+DOMAIN_TABLE = Domain._meta.db_table
 SUBMITTED = Declaration.State.SUBMITTED.value
 PUBLISHED = SMEProfile.State.PUBLISHED.value
 
@@ -297,12 +302,231 @@ def previous_campaign(campaign: Campaign) -> Campaign | None:
 # --- breakdowns -------------------------------------------------------------------------------
 
 
+# Domain ids up to this fit the bits of a bigint (`year_pass`); beyond, the (domain, SME) pairs.
+MASK_MAX_DOMAIN_ID = 63
+
+
+def _domain_ids_fit_a_mask() -> bool:
+    return not Domain.objects.filter(pk__gt=MASK_MAX_DOMAIN_ID).exists()
+
+
 def _labels() -> dict[str, dict[str, str]]:
     return {
         "region": dict(Region.objects.values_list("code", "name")),
         "domain": {str(pk): name for pk, name in Domain.objects.values_list("pk", "name")},
         "size": {value: str(label) for value, label in HeadcountBand.choices},
     }
+
+
+@dataclass(frozen=True)
+class YearPass:
+    """What one pass over a year's submitted lines gives (`year_pass`)."""
+
+    parts: dict[str, list[BreakdownRow]]  # as `breakdowns` returns them
+    member_sums: dict[int, Decimal]  # each member's SME purchases (members with lines)
+    declarations: int
+    it_total: Decimal | None
+    median_delay: float | None
+    lines_with_delay: int
+    lines_paid_within_60: int
+    lines: int
+
+    def key_figures(self, campaign: Campaign, *, members: int) -> KeyFigures:
+        """The campaign's key figures (`key_figures`' definition), from this pass."""
+        total = self.parts["total"][0] if self.parts["total"] else None
+        registered = next((r for r in self.parts["registered"] if r.key == "yes"), None)
+        return _key_figures(
+            year=campaign.year,
+            members=members,
+            declarations=self.declarations,
+            it_total=self.it_total,
+            aggregates=(
+                total.amount if total else Decimal(0),
+                registered.amount if registered else Decimal(0),
+                total.smes if total else 0,
+                registered.smes if registered else 0,
+                self.median_delay,
+                self.lines_with_delay,
+                self.lines_paid_within_60,
+                self.lines,
+            ),
+        )
+
+    def margins(self) -> dict[str, list[BreakdownRow]]:
+        """The "total" and "registered" rows as `margins` returns them."""
+        return {
+            name: [
+                BreakdownRow(
+                    key=row.key,
+                    label=row.key,
+                    members=row.members,
+                    smes=0,
+                    amount=row.amount,
+                    share=None,
+                    largest=row.largest,
+                )
+                for row in self.parts[name]
+            ]
+            for name in ("registered", "total")
+        }
+
+
+def year_pass(
+    campaign: Campaign, *, organisation_id: int | None = None, full: bool = True
+) -> YearPass:
+    """One pass over the campaign's submitted lines (or a member's): the breakdowns (`full`;
+    otherwise only the "total" and "registered" margins), each member's SME purchases (for the
+    ranking) and the line aggregates of the key figures (`procurement.figures.LINE_AGGREGATES`:
+    distinct SMEs and registered SMEs are the rows of the SME aggregate, the amounts those of the
+    margins), so that the programme report reads each year's lines once."""
+    declarations_sql, declarations_params = _submitted_declarations_sql(
+        campaign.pk, organisation_id
+    )
+    # Without `full`, only the margins: no region, size or domain cell.
+    domain_smes = (
+        "domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),"
+    )
+    domain_totals = "SELECT 'domain', domain, count(*), sum(amount) FROM domain_smes GROUP BY 1, 2"
+    if full and _domain_ids_fit_a_mask():
+        # Each SME's domains as the bits of a bigint (bit = domain id), OR-ed in the SME
+        # aggregate: an SME counts in each domain whose bit it has, without a second hash
+        # aggregate over (domain, SME) pairs (400,000 at 2,000,000 lines); the domains' amounts
+        # are the sums of their per-member cells.
+        domain_smes = f"""
+            domain_counts AS (
+                SELECT dom.id::text COLLATE "C" AS domain, count(*) AS smes
+                FROM smes JOIN {DOMAIN_TABLE} dom ON smes.domains & (1::bigint << dom.id::int) <> 0
+                GROUP BY 1
+            ),
+        """  # noqa: S608 - model table names only
+        domain_totals = """
+            SELECT 'domain', a.key, c.smes, sum(a.amount)
+            FROM member_cells a JOIN domain_counts c ON c.domain = a.key
+            WHERE a.dim = 'domain' GROUP BY a.key, c.smes
+        """
+    member_cells = """
+        UNION ALL
+        SELECT 'region', region, member, sum(amount) FROM member_smes GROUP BY 2, 3
+        UNION ALL
+        SELECT 'size', size, member, sum(amount) FROM member_smes GROUP BY 2, 3
+        UNION ALL
+        SELECT 'domain', domain, member, sum(amount) FROM lines GROUP BY 2, 3
+    """
+    totals = f"""
+        UNION ALL
+        SELECT 'region', region, count(*), sum(amount) FROM smes GROUP BY 1, 2
+        UNION ALL
+        SELECT 'size', size, count(*), sum(amount) FROM smes GROUP BY 1, 2
+        UNION ALL
+        {domain_totals}
+    """  # noqa: S608 - fragments of this function only
+    if not full:
+        domain_smes = member_cells = totals = ""
+    # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
+    # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
+    # cell first, so that each cell knows its largest member (max over the per-member sums); the
+    # region, size, registration and total cells come from one small per-member aggregate.
+    # The declarations are materialised (a few hundred rows): their registration cutoff is then
+    # computed once each, not once per line, and their lines are read through the index.
+    sql = f"""
+        WITH d AS MATERIALIZED ({declarations_sql}),
+        lines AS MATERIALIZED (
+            SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
+                   l.domain_id::text COLLATE "C" AS domain, l.domain_id,
+                   coalesce(p.region_id, '') COLLATE "C" AS region,
+                   coalesce(p.headcount_band, '') COLLATE "C" AS size,
+                   (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered,
+                   l.payment_delay_days AS delay
+            FROM d
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            {registered_profile_join()}
+        ),
+        smes AS (
+            SELECT siren, region, size, registered, sum(amount) AS amount,
+                   bit_or(1::bigint << mod(domain_id, 64)::int) AS domains
+            FROM lines GROUP BY 1, 2, 3, 4
+        ),
+        {domain_smes}
+        -- Per member, region, size and registration: a few thousand rows, one pass over lines.
+        member_smes AS (
+            SELECT member, region, size, registered, sum(amount) AS amount
+            FROM lines GROUP BY 1, 2, 3, 4
+        ),
+        member_cells AS (
+            SELECT 'registered' AS dim, registered AS key, member, sum(amount) AS amount
+            FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'total', '', member, sum(amount) FROM member_smes GROUP BY 3
+            {member_cells}
+        ),
+        members AS (
+            SELECT dim, key, count(*) AS n, max(amount) AS largest
+            FROM member_cells GROUP BY 1, 2
+        ),
+        totals AS (
+            SELECT 'registered' AS dim, registered AS key, count(*) AS smes, sum(amount) AS amount
+            FROM smes GROUP BY 1, 2
+            UNION ALL
+            SELECT 'total', '', count(*), sum(amount) FROM smes
+            {totals}
+        )
+        SELECT t.dim, t.key, m.n, t.smes, t.amount, m.largest
+        FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
+        UNION ALL
+        SELECT 'member', member::text, 1, 0, amount, amount
+        FROM member_cells WHERE dim = 'total'
+        UNION ALL
+        -- The payment delays' histogram (a few hundred values): the median and the counts of
+        -- the key figures without sorting the year's lines.
+        SELECT 'delay', delay::text, count(*), 0, 0, NULL FROM lines GROUP BY delay
+        UNION ALL
+        SELECT 'declarations', '', count(*), 0, sum(it_purchases_total), NULL FROM d
+    """  # noqa: S608
+    rows = _fetchall(sql, [*declarations_params, PUBLISHED])
+    breakdown_rows, member_sums, delays = [], {}, {}
+    declarations = None
+    for row in rows:
+        dimension = row[0]
+        if dimension == "member":
+            member_sums[int(row[1])] = row[4]
+        elif dimension == "delay":
+            delays[None if row[1] is None else int(row[1])] = row[2]
+        elif dimension == "declarations":
+            declarations = row
+        else:
+            breakdown_rows.append(row)
+    given = sorted((delay, n) for delay, n in delays.items() if delay is not None)
+    return YearPass(
+        parts=_breakdown_result(breakdown_rows, _labels() if full else {}),
+        member_sums=member_sums,
+        declarations=declarations[2],
+        it_total=declarations[4],
+        median_delay=percentile_cont(0.5, given),
+        lines_with_delay=sum(n for _delay, n in given),
+        lines_paid_within_60=sum(n for delay, n in given if delay <= PAYMENT_DELAY_LIMIT_DAYS),
+        lines=sum(delays.values()),
+    )
+
+
+def percentile_cont(fraction: float, histogram: list[tuple[int, int]]) -> float | None:
+    """PostgreSQL's `percentile_cont(fraction)` over the values of `histogram` ((value, count),
+    in increasing value order), computed as PostgreSQL does (double precision: the two values
+    around the position fraction × (count − 1), interpolated), hence the same float."""
+    total = sum(n for _value, n in histogram)
+    if not total:
+        return None
+    position = fraction * (total - 1)
+    first_row, second_row = math.floor(position), math.ceil(position)
+    first = second = None
+    seen = 0
+    for value, n in histogram:
+        if first is None and first_row < seen + n:
+            first = float(value)
+        if second_row < seen + n:
+            second = float(value)
+            break
+        seen += n
+    return first + (second - first) * (position - first_row)
 
 
 def breakdowns(
@@ -312,7 +536,7 @@ def breakdowns(
     organisation_ids: list[int] | None = None,
     sme_filter: tuple[str, list] | None = None,
 ) -> dict[str, list[BreakdownRow]]:
-    """SME purchases by region, by domain and by SME size band, in one query.
+    """SME purchases by region, by domain and by SME size band, in one query (`year_pass`).
 
     Each row counts the distinct members and SMEs it describes and the largest single member's
     amount (for the dominance rule); lines of unregistered SMEs fall in "not known" for region
@@ -321,6 +545,9 @@ def breakdowns(
     key figures' SME and registered-SME purchases. `organisation_ids` and `sme_filter` restrict
     it to some members and some SMEs (an edition's, `EditionScope`).
     """
+    if organisation_ids is None and sme_filter is None:
+        return year_pass(campaign, organisation_id=organisation_id).parts
+    # An edition's breakdowns (a small part of the lines): the scoped query.
     declarations_sql, declarations_params = _submitted_declarations_sql(
         campaign.pk, organisation_id
     )
@@ -388,7 +615,12 @@ def breakdowns(
         FROM totals t JOIN members m ON m.dim = t.dim AND m.key = t.key
     """  # noqa: S608
     rows = _fetchall(sql, [*declarations_params, *line_params, PUBLISHED])
-    labels = _labels()
+    return _breakdown_result(rows, _labels())
+
+
+def _breakdown_result(rows, labels: dict[str, dict[str, str]]) -> dict[str, list[BreakdownRow]]:
+    """Breakdown rows (dimension, key, members, SMEs, amount, largest member's amount) as
+    `breakdowns` returns them: labelled, with their share of the total, in the report's order."""
     total = sum((row[4] for row in rows if row[0] == "domain"), Decimal(0))
     result: dict[str, list[BreakdownRow]] = {
         "region": [],
@@ -433,6 +665,8 @@ def margins(
 ) -> dict[str, list[BreakdownRow]]:
     """The "total" and "registered" rows of `breakdowns` alone (for year N-1, whose key figures
     the report shows next to year N's): members, amount and largest member of each."""
+    if organisation_ids is None and sme_filter is None:
+        return year_pass(campaign, full=False).margins()
     declarations_sql, declarations_params = _submitted_declarations_sql(campaign.pk, None)
     declarations_sql, declarations_params, line_filter, line_params = scope_sql(
         declarations_sql,
@@ -502,22 +736,40 @@ def ranking(
     *,
     organisation_ids: list[int] | None = None,
     sme_filter: tuple[str, list] | None = None,
+    member_sums: dict[int, Decimal] | None = None,
 ) -> list[RankedMember]:
     """Submitted declarations ranked by SME share; members named only where they agreed.
 
     Anonymous letters follow the ranking (not the names), so they reveal nothing. With
     `organisation_ids` and `sme_filter` (an edition), the share is of the purchases from those
-    SMEs, among those members.
+    SMEs, among those members. `member_sums`: each member's SME purchases when already summed
+    (`year_pass`, the programme's report), so that the lines are not read again; the share is
+    computed by the same SQL expression either way.
     """
-    lines = None
-    if sme_filter is not None:
-        # The SQL is built by the ORM (`edition_scope`), with its parameters apart.
-        lines = Q(lines__sme_profile_id__in=RawSQL(sme_filter[0], sme_filter[1]))  # noqa: S611
+    if member_sums is None:
+        lines = None
+        if sme_filter is not None:
+            # The SQL is built by the ORM (`edition_scope`), with its parameters apart.
+            lines = Q(lines__sme_profile_id__in=RawSQL(sme_filter[0], sme_filter[1]))  # noqa: S611
+        sme = Coalesce(Sum("lines__amount", filter=lines), Value(Decimal(0)), output_field=MONEY)
+    else:
+        members = sorted(member_sums)
+        lookup = (
+            "(SELECT s.amount FROM unnest(%s::bigint[], %s::numeric[]) AS s(member, amount)"  # noqa: S608 - the table name is the model's
+            f" WHERE s.member = {DECLARATION_TABLE}.organisation_id)"
+        )
+        sme = Coalesce(
+            RawSQL(  # noqa: S611 - bound parameters
+                lookup,
+                [members, [member_sums[m] for m in members]],
+                output_field=MONEY,
+            ),
+            Value(Decimal(0)),
+            output_field=MONEY,
+        )
     rows = (
         _declarations(campaign, organisation_ids)
-        .annotate(
-            sme=Coalesce(Sum("lines__amount", filter=lines), Value(Decimal(0)), output_field=MONEY)
-        )
+        .annotate(sme=sme)
         .annotate(
             share=ExpressionWrapper(
                 F("sme") * HUNDRED / NullIf(F("it_purchases_total"), Value(Decimal(0))),
@@ -657,16 +909,21 @@ def programme_figures(
     previous = previous_campaign(campaign)
     snapshot_at = snapshot_time(campaign)
     progress(10, stored(gettext_noop("Chiffres clés, répartitions et classement")))
-    # Five passes over a year's lines, independent of one another: run side by side (the
-    # longest first), so that PostgreSQL uses both cores.
-    parts, current, previous_figures, previous_margins, ranked, local = in_parallel(
-        lambda: breakdowns(campaign),
-        lambda: key_figures(campaign),
-        lambda: key_figures(previous) if previous else None,
-        lambda: margins(previous) if previous else {},
-        lambda: ranking(campaign),
+    # One pass over each year's lines (breakdowns, key figures, members' sums; year N-1: its
+    # margins and key figures) and the local-purchasing share, side by side, so that PostgreSQL
+    # uses both cores.
+    this_year, last_year, local = in_parallel(
+        lambda: year_pass(campaign),
+        lambda: year_pass(previous, full=False) if previous else None,
         lambda: report_local_share(campaign),
     )
+    parts = this_year.parts
+    current = this_year.key_figures(campaign, members=member_count(campaign.year))
+    previous_figures = (
+        last_year.key_figures(previous, members=member_count(previous.year)) if previous else None
+    )
+    previous_margins = last_year.margins() if previous else {}
+    ranked = ranking(campaign, member_sums=this_year.member_sums)
     progress(45, stored(gettext_noop("Classement des membres")))
     named, anonymous = participants(campaign)
     return ProgrammeFigures(
@@ -722,42 +979,152 @@ def programme_medians(campaign: Campaign) -> ProgrammeMedians:
 
 
 def top_smes(campaign: Campaign, *, organisation_id: int, limit: int = 10) -> list[TopSME]:
-    rows = (
-        OrderLine.objects.filter(
-            declaration__campaign=campaign,
-            declaration__state=SUBMITTED,
-            declaration__organisation_id=organisation_id,
-        )
-        .values("sme_profile_id")
-        .annotate(name=Max("sme_name"), amount=Sum("amount"), lines=Count("id"))
-        .order_by("-amount", "sme_profile_id")[:limit]
+    return members_top_smes(campaign, organisation_ids=[organisation_id], limit=limit).get(
+        organisation_id, []
     )
-    return [
-        TopSME(siren=r["sme_profile_id"], name=r["name"], amount=r["amount"], lines=r["lines"])
-        for r in rows
-    ]
+
+
+def members_top_smes(
+    campaign: Campaign, *, organisation_ids: list[int], limit: int = 10
+) -> dict[int, list[TopSME]]:
+    """Each member's largest SMEs of the campaign (its submitted declaration), one query for
+    all of `organisation_ids`: amount, then SIREN, order; the SME's name as `max(sme_name)`."""
+    declarations_sql, params = declarations_sql_for(campaign.pk, organisation_ids)
+    sql = f"""
+        WITH d AS MATERIALIZED ({declarations_sql}),
+        per_sme AS (
+            SELECT d.organisation_id AS member, l.sme_siren AS siren, max(l.sme_name) AS name,
+                   sum(l.amount) AS amount, count(l.id) AS lines
+            FROM d JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            GROUP BY 1, 2
+        ),
+        ranked AS (
+            SELECT *, row_number() OVER (PARTITION BY member ORDER BY amount DESC, siren) AS n
+            FROM per_sme
+        )
+        SELECT member, siren, name, amount, lines FROM ranked WHERE n <= %s ORDER BY member, n
+    """  # noqa: S608
+    result: dict[int, list[TopSME]] = {}
+    for member, siren, name, amount, lines in _fetchall(sql, [*params, limit]):
+        result.setdefault(member, []).append(
+            TopSME(siren=siren, name=name, amount=amount, lines=lines)
+        )
+    return result
+
+
+def declarations_sql_for(campaign_id: int, organisation_ids: list[int]) -> tuple[str, list]:
+    """The campaign's submitted declarations of the members `organisation_ids`."""
+    sql, params = _submitted_declarations_sql(campaign_id, None)
+    return f"{sql} AND d.organisation_id = ANY(%s)", [*params, list(organisation_ids)]
+
+
+def members_key_figures(
+    campaign: Campaign, *, organisation_ids: list[int]
+) -> dict[int, KeyFigures]:
+    """`key_figures(campaign, organisation_id=…)` of each member of `organisation_ids`, in one
+    query grouped by member (a member without a submitted declaration gets the empty figures
+    that `key_figures` gives)."""
+    cte, params = declarations_sql_for(campaign.pk, organisation_ids)
+    sql = f"""
+        WITH d AS MATERIALIZED ({cte}),
+        per_member AS (
+            SELECT organisation_id, count(*) AS n, sum(it_purchases_total) AS it_total
+            FROM d GROUP BY 1
+        ),
+        aggregates AS (
+            SELECT d.organisation_id, {LINE_AGGREGATES}
+            FROM d {LINES_JOIN}
+            GROUP BY d.organisation_id
+        )
+        SELECT m.organisation_id, m.n, m.it_total, a.sme, a.registered, a.smes,
+               a.registered_smes, a.delay, a.with_delay, a.within, a.lines
+        FROM per_member m JOIN aggregates a ON a.organisation_id = m.organisation_id
+    """  # noqa: S608
+    result = {
+        row[0]: _key_figures(
+            year=campaign.year, members=1, declarations=row[1], it_total=row[2], aggregates=row[3:]
+        )
+        for row in _fetchall(sql, [*params, PAYMENT_DELAY_LIMIT_DAYS, PUBLISHED])
+    }
+    for organisation_id in organisation_ids:
+        result.setdefault(organisation_id, empty_key_figures(campaign.year))
+    return result
+
+
+def members_breakdowns(
+    campaign: Campaign, *, organisation_ids: list[int]
+) -> dict[int, dict[str, list[BreakdownRow]]]:
+    """The region and domain rows of `breakdowns(campaign, organisation_id=…)` for each member of
+    `organisation_ids`, in one query grouped by member (one member per cell: members is 1 and
+    the largest member's amount is the cell's amount)."""
+    cte, params = declarations_sql_for(campaign.pk, organisation_ids)
+    sql = f"""
+        WITH d AS MATERIALIZED ({cte}),
+        lines AS (
+            SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
+                   l.domain_id::text COLLATE "C" AS domain,
+                   coalesce(p.region_id, '') COLLATE "C" AS region
+            FROM d
+            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
+            {registered_profile_join()}
+        )
+        SELECT member, 'region', region, count(DISTINCT siren), sum(amount)
+        FROM lines GROUP BY member, region
+        UNION ALL
+        SELECT member, 'domain', domain, count(DISTINCT siren), sum(amount)
+        FROM lines GROUP BY member, domain
+    """  # noqa: S608
+    rows: dict[int, list[tuple]] = {organisation_id: [] for organisation_id in organisation_ids}
+    for member, dimension, key, smes, amount in _fetchall(sql, [*params, PUBLISHED]):
+        rows[member].append((dimension, key, 1, smes, amount, amount))
+    labels = _labels()
+    return {member: _breakdown_result(member_rows, labels) for member, member_rows in rows.items()}
 
 
 def member_figures(
     campaign: Campaign, *, organisation: Organisation, medians: ProgrammeMedians | None = None
 ) -> MemberFigures:
+    return members_figures(campaign, organisations=[organisation], medians=medians)[organisation.pk]
+
+
+def members_figures(
+    campaign: Campaign,
+    *,
+    organisations: list[Organisation],
+    medians: ProgrammeMedians | None = None,
+) -> dict[int, MemberFigures]:
+    """`member_figures` of several members (a batch of member reports): the programme's figures
+    (medians, previous campaign, data snapshot) computed once, each member's figures in a few
+    queries grouped by member. Keyed by organisation id."""
     previous = previous_campaign(campaign)
-    parts = breakdowns(campaign, organisation_id=organisation.pk)
-    return MemberFigures(
-        campaign_id=campaign.pk,
-        year=campaign.year,
-        organisation_id=organisation.pk,
-        organisation_name=organisation.name,
-        methodology_version=campaign.methodology_version,
-        snapshot_at=snapshot_time(campaign),
-        current=key_figures(campaign, organisation_id=organisation.pk),
-        previous=key_figures(previous, organisation_id=organisation.pk) if previous else None,
-        medians=medians or programme_medians(campaign),
-        regions=parts["region"],
-        domains=parts["domain"],
-        top_smes=top_smes(campaign, organisation_id=organisation.pk),
-        registered_definition=registered_sme_definition(campaign),
+    ids = [organisation.pk for organisation in organisations]
+    snapshot_at = snapshot_time(campaign)
+    medians = medians or programme_medians(campaign)
+    definition = registered_sme_definition(campaign)
+    current = members_key_figures(campaign, organisation_ids=ids)
+    previous_figures = (
+        members_key_figures(previous, organisation_ids=ids) if previous else dict.fromkeys(ids)
     )
+    parts = members_breakdowns(campaign, organisation_ids=ids)
+    tops = members_top_smes(campaign, organisation_ids=ids)
+    return {
+        organisation.pk: MemberFigures(
+            campaign_id=campaign.pk,
+            year=campaign.year,
+            organisation_id=organisation.pk,
+            organisation_name=organisation.name,
+            methodology_version=campaign.methodology_version,
+            snapshot_at=snapshot_at,
+            current=current[organisation.pk],
+            previous=previous_figures[organisation.pk],
+            medians=medians,
+            regions=parts[organisation.pk]["region"],
+            domains=parts[organisation.pk]["domain"],
+            top_smes=tops.get(organisation.pk, []),
+            registered_definition=definition,
+        )
+        for organisation in organisations
+    }
 
 
 # --- an edition's report ----------------------------------------------------------------------

@@ -10,6 +10,7 @@ the worker dies (`kill -9`, out of memory, hard time limit), the beats stop; the
 import datetime
 
 from django.conf import settings
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts import heartbeat
@@ -39,4 +40,27 @@ class Heartbeat(heartbeat.Heartbeat):
             lambda: beat(job_id=job_id, attempt=attempt),
             every=every if every is not None else settings.JOB_HEARTBEAT_S,
             name=f"report-job-{job_id}-heartbeat",
+        )
+
+
+def beat_many(jobs: list[tuple[int, int]]) -> bool:
+    """Write the heartbeat of each (job id, attempt) still running; False when none is left."""
+    runs = Q(pk__in=[])
+    for job_id, attempt in jobs:
+        runs |= Q(pk=job_id, attempts=attempt)
+    return bool(
+        ReportJob.objects.filter(runs, state=ReportJob.State.RUNNING).update(
+            heartbeat_at=timezone.now()
+        )
+    )
+
+
+class BatchHeartbeat(heartbeat.Heartbeat):
+    """One heartbeat thread for the jobs of a batch (`services.run_member_batch`)."""
+
+    def __init__(self, *, jobs: list[tuple[int, int]], every: float | None = None):
+        super().__init__(
+            lambda: beat_many(jobs),
+            every=every if every is not None else settings.JOB_HEARTBEAT_S,
+            name=f"report-jobs-{jobs[0][0]}-heartbeat",
         )

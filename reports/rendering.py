@@ -27,7 +27,7 @@ from procurement.figures import Figure, key_figure_list, local_definition
 from procurement.models import Campaign
 from spreadsheets import Column, add_table, write_only_workbook
 
-from . import charts
+from . import charts, pdf_fonts
 from . import formatting as fmt
 from .figures import BreakdownRow, KeyFigures, MemberFigures, ProgrammeFigures
 from .local import LocalReport, member_local_rows, report_local_share, report_rows
@@ -396,6 +396,7 @@ def render_pdf(template: str, context: dict) -> bytes:
     from weasyprint import HTML
     from weasyprint.text.fonts import FontConfiguration
 
+    pdf_fonts.install()
     html = render_to_string(template, context)
     font_config = FontConfiguration()
     document = HTML(string=html, base_url=str(FONTS_DIR) + "/")

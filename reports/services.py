@@ -24,7 +24,7 @@ from procurement.models import Campaign, Declaration
 
 from . import figures as report_figures
 from . import rendering
-from .jobs import Heartbeat, stale_before
+from .jobs import BatchHeartbeat, Heartbeat, stale_before
 from .models import ReportJob, ReportKind, ReportVersion
 
 logger = logging.getLogger(__name__)
@@ -35,6 +35,9 @@ HARD_TIME_LIMIT_S = 300
 MEDIANS_CACHE_S = 600
 # A job whose worker died is re-queued once by the sweep; the second loss fails it.
 MAX_ATTEMPTS = 2
+# Member reports go to the worker in tasks of this many jobs: the members' figures of a batch
+# come from a few queries grouped by member, and the worker's two processes take a batch each.
+MEMBER_BATCH_SIZE = 10
 
 
 # --- requests ---------------------------------------------------------------------------------
@@ -94,10 +97,36 @@ def member_report_accounts(campaign: Campaign, *, edition=None):
     return accounts
 
 
+def _enqueue_batch(jobs: list[ReportJob]) -> None:
+    """Send one task for a batch of member report jobs after commit (as `_enqueue` does for one)."""
+    from .tasks import render_member_reports
+
+    job_ids = [job.pk for job in jobs]
+
+    def send() -> None:
+        try:
+            render_member_reports.delay(job_ids)
+        except Exception:
+            logger.exception("report jobs %s: the broker is unreachable", job_ids)
+            for job_id in job_ids:
+                fail_job(
+                    job_id=job_id,
+                    message=stored(
+                        gettext_noop(
+                            "La file d'attente des générations est indisponible (Redis) : "
+                            "relancez la génération dans quelques minutes."
+                        )
+                    ),
+                )
+
+    transaction.on_commit(send)
+
+
 def request_member_reports(
     *, campaign: Campaign, by: User, limit: int | None = None
 ) -> list[ReportJob]:
-    """One job (one task) per large account with a submitted declaration (the first `limit`)."""
+    """One job per large account with a submitted declaration (the first `limit`), sent in tasks
+    of MEMBER_BATCH_SIZE jobs (`run_member_batch`), which the worker's processes take in turn."""
     accounts = member_report_accounts(campaign)
     if limit is not None:
         accounts = accounts[:limit]
@@ -112,8 +141,8 @@ def request_member_reports(
             )
             for organisation in accounts
         )
-        for job in jobs:
-            _enqueue(job)
+        for start in range(0, len(jobs), MEMBER_BATCH_SIZE):
+            _enqueue_batch(jobs[start : start + MEMBER_BATCH_SIZE])
     return jobs
 
 
@@ -248,8 +277,11 @@ def _programme_medians(campaign: Campaign) -> report_figures.ProgrammeMedians:
     return medians
 
 
-def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]:
-    """Compute the figures and render both files; returns them with the public key figures."""
+def _render(
+    job: ReportJob, *, member_figures: report_figures.MemberFigures | None = None
+) -> tuple[bytes, bytes, dict, datetime.datetime, int]:
+    """Compute the figures (a member's: unless a batch computed them) and render both files;
+    returns them with the public key figures."""
     campaign = job.campaign
     number = _next_number(job)
     if job.kind == ReportKind.PROGRAMME:
@@ -270,7 +302,7 @@ def _render(job: ReportJob) -> tuple[bytes, bytes, dict, datetime.datetime, int]
         }
     else:
         _step(job, 10, stored(gettext_noop("Calcul des chiffres du membre")))
-        figures = report_figures.member_figures(
+        figures = member_figures or report_figures.member_figures(
             campaign, organisation=job.organisation, medians=_programme_medians(campaign)
         )
         _step(job, 55, stored(gettext_noop("Mise en page du PDF")))
@@ -350,25 +382,21 @@ def fail_job(*, job_id: int, message: str, attempt: int | None = None) -> None:
     )
 
 
-def run_job(*, job_id: int) -> ReportVersion | None:
-    """Render the job's report into a new version. Any error leaves the job failed, with why.
-
-    While it runs, a heartbeat thread tells the sweep that the worker is alive."""
-    job = claim_job(job_id=job_id)
-    if job is None:
-        return None
+def _run_claimed(
+    job: ReportJob, *, member_figures: report_figures.MemberFigures | None = None
+) -> ReportVersion | None:
+    """Render a claimed job into a new version. Any error leaves the job failed, with why."""
     try:
-        with Heartbeat(job_id=job.pk, attempt=job.attempts):
-            pdf, xlsx, summary, snapshot_at, number = _render(job)
-            _step(job, 95, stored(gettext_noop("Enregistrement des fichiers")))
-            return _save_version(job, pdf, xlsx, summary, snapshot_at, number)
+        pdf, xlsx, summary, snapshot_at, number = _render(job, member_figures=member_figures)
+        _step(job, 95, stored(gettext_noop("Enregistrement des fichiers")))
+        return _save_version(job, pdf, xlsx, summary, snapshot_at, number)
     except JobSuperseded:
-        logger.warning("report job %s: run %s superseded, result dropped", job_id, job.attempts)
+        logger.warning("report job %s: run %s superseded, result dropped", job.pk, job.attempts)
         return None
     except Exception as exc:
-        logger.exception("report job %s failed", job_id)
+        logger.exception("report job %s failed", job.pk)
         fail_job(
-            job_id=job_id,
+            job_id=job.pk,
             message=stored(
                 gettext_noop("Échec à l'étape « %(step)s » : %(error)s"),
                 step=job.current_step,
@@ -377,6 +405,53 @@ def run_job(*, job_id: int) -> ReportVersion | None:
             attempt=job.attempts,
         )
         return None
+
+
+def run_job(*, job_id: int) -> ReportVersion | None:
+    """Render the job's report into a new version. Any error leaves the job failed, with why.
+
+    While it runs, a heartbeat thread tells the sweep that the worker is alive."""
+    job = claim_job(job_id=job_id)
+    if job is None:
+        return None
+    with Heartbeat(job_id=job.pk, attempt=job.attempts):
+        return _run_claimed(job)
+
+
+def _batch_member_figures(jobs: list[ReportJob]) -> dict[int, report_figures.MemberFigures]:
+    """The figures of a batch's member jobs, by job id: grouped queries per campaign. Empty on
+    error (logged): each job then computes its own figures, and fails alone if it must."""
+    by_campaign: dict[int, list[ReportJob]] = {}
+    for job in jobs:
+        if job.kind == ReportKind.MEMBER and job.organisation_id:
+            by_campaign.setdefault(job.campaign_id, []).append(job)
+    computed = {}
+    try:
+        for campaign_jobs in by_campaign.values():
+            campaign = campaign_jobs[0].campaign
+            members = report_figures.members_figures(
+                campaign,
+                organisations=[job.organisation for job in campaign_jobs],
+                medians=_programme_medians(campaign),
+            )
+            for job in campaign_jobs:
+                computed[job.pk] = members[job.organisation_id]
+    except Exception:
+        logger.exception("report jobs %s: the batch's figures failed", [job.pk for job in jobs])
+        return {}
+    return computed
+
+
+def run_member_batch(*, job_ids: list[int]) -> list[ReportVersion | None]:
+    """Render a batch of member report jobs, one after the other, their figures computed
+    together. Each job is claimed once (as by `run_job`) before any is rendered, and beats
+    until it is finished: a job of a killed worker is re-queued alone by the sweep."""
+    jobs = [job for job_id in job_ids if (job := claim_job(job_id=job_id)) is not None]
+    if not jobs:
+        return []
+    with BatchHeartbeat(jobs=[(job.pk, job.attempts) for job in jobs]):
+        member_figures = _batch_member_figures(jobs)
+        return [_run_claimed(job, member_figures=member_figures.get(job.pk)) for job in jobs]
 
 
 def sweep_stale_jobs() -> dict[str, int]:

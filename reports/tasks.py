@@ -1,5 +1,6 @@
-"""Celery tasks of the reports (settings route `render_report` to REPORTS_QUEUE; the sweep runs on
-the default queue, so that it never waits behind a long report)."""
+"""Celery tasks of the reports (settings route `render_report` and `render_member_reports` to
+REPORTS_QUEUE; the sweep runs on the default queue, so that it never waits behind a long
+report)."""
 
 from celery import shared_task
 
@@ -15,6 +16,18 @@ from . import services
 def render_report(job_id: int) -> None:
     """Render one report job (programme or member); claimed once, failures recorded on the job."""
     services.run_job(job_id=job_id)
+
+
+@shared_task(
+    acks_late=True,
+    soft_time_limit=services.SOFT_TIME_LIMIT_S,
+    time_limit=services.HARD_TIME_LIMIT_S,
+    ignore_result=True,
+)
+def render_member_reports(job_ids: list[int]) -> None:
+    """Render a batch of member report jobs (their figures computed together); each job claimed
+    once, its failure recorded on it; a job lost with the worker is re-queued alone."""
+    services.run_member_batch(job_ids=job_ids)
 
 
 @shared_task(ignore_result=True)

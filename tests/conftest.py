@@ -194,7 +194,10 @@ def pytest_configure(config):
     settings.CELERY_QUEUE_PREFIX = f"test-{uuid.uuid4().hex[:8]}-"
     settings.CELERY_TASK_DEFAULT_QUEUE = f"{settings.CELERY_QUEUE_PREFIX}default"
     settings.REPORTS_QUEUE = f"{settings.CELERY_QUEUE_PREFIX}reports"
-    settings.CELERY_TASK_ROUTES = {"reports.tasks.render_report": {"queue": settings.REPORTS_QUEUE}}
+    settings.CELERY_TASK_ROUTES = {
+        "reports.tasks.render_report": {"queue": settings.REPORTS_QUEUE},
+        "reports.tasks.render_member_reports": {"queue": settings.REPORTS_QUEUE},
+    }
     from pacte.celery import app
 
     app.conf.task_default_queue = settings.CELERY_TASK_DEFAULT_QUEUE

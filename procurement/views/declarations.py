@@ -19,6 +19,7 @@ from ..forms import (
 )
 from ..history import readable_changes
 from ..imports.messages import warning_rows
+from ..models import OrderLine
 from .common import LINES_PER_PAGE, _error_text, _fr_decimal, _hx
 
 
@@ -58,8 +59,17 @@ class CountedPaginator(Paginator):
 
 
 def _lines_page(request, declaration, *, count: int):
-    lines = selectors.declaration_lines(declaration).order_by("-id")
-    return CountedPaginator(lines, LINES_PER_PAGE, count=count).get_page(request.GET.get("page"))
+    """The page's lines, newest first: their ids first (the lines' index), then those lines with
+    their details, so that whether each SME is registered is looked up for the page's 50 lines
+    only (on the whole declaration, PostgreSQL hashed every published profile: 0.3 s)."""
+    ids = OrderLine.objects.filter(declaration=declaration).order_by("-id").values_list("pk")
+    page = CountedPaginator(ids, LINES_PER_PAGE, count=count).get_page(request.GET.get("page"))
+    page.object_list = list(
+        selectors.declaration_lines(declaration)
+        .filter(pk__in=[pk for (pk,) in page.object_list])
+        .order_by("-id")
+    )
+    return page
 
 
 def _detail_context(request, declaration, *, line_form=None, total_form=None) -> dict:

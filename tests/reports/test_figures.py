@@ -161,3 +161,49 @@ def test_names_typed_by_members_stay_text_in_the_annex(report_data):
     cells = [row[1] for row in ranking.iter_rows(min_row=2)]
     assert '\'=HYPERLINK("http://x","y")' in [cell.value for cell in cells]
     assert all(cell.data_type != "f" for cell in cells)
+
+
+def test_a_batch_of_members_gets_the_figures_of_each_member_alone(report_data):
+    campaign = report_data.campaign
+    members = list(report_data.members.values())
+    batch = figures.members_figures(campaign, organisations=members)
+    previous = figures.previous_campaign(campaign)
+    for member in members:
+        alone = figures.breakdowns(campaign, organisation_id=member.pk)
+        got = batch[member.pk]
+        assert got.current == figures.key_figures(campaign, organisation_id=member.pk)
+        assert got.previous == figures.key_figures(previous, organisation_id=member.pk)
+        assert got.regions == alone["region"] and got.domains == alone["domain"]
+        assert got.top_smes and got.top_smes[0].amount == max(s.amount for s in got.top_smes)
+
+
+def test_the_programme_figures_read_each_year_once_and_give_the_same_figures(report_data):
+    campaign = report_data.campaign
+    previous = figures.previous_campaign(campaign)
+    programme = figures.programme_figures(campaign)
+    assert programme.current == figures.key_figures(campaign)
+    assert programme.previous == figures.key_figures(previous)
+    assert programme.previous_margins == figures.margins(previous)
+    # The ranking from the pass's sums is the ranking summing the lines itself.
+    assert programme.ranking == figures.ranking(campaign)
+
+
+def test_the_median_from_a_histogram_is_postgresqls_percentile_cont():
+    import random
+    from collections import Counter
+
+    from django.db import connection
+
+    rng = random.Random(12)
+    for size in (1, 2, 3, 4, 7, 10, 101, 1000):
+        values = [rng.randint(0, 400) for _ in range(size)]
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY v) "
+                "FROM unnest(%s::smallint[]) AS v",
+                [values],
+            )
+            (expected,) = cursor.fetchone()
+        histogram = sorted(Counter(values).items())
+        assert figures.percentile_cont(0.5, histogram) == expected, values
+    assert figures.percentile_cont(0.5, []) is None

@@ -215,3 +215,35 @@ def test_with_the_broker_down_a_request_fails_the_job_with_a_message(
     job = ReportJob.objects.get(kind="programme")
     assert job.state == ReportJob.State.FAILED and "indisponible" in job.error_text
     assert job.can_retry
+
+
+def test_a_batch_of_member_reports_renders_each_job_once(report_data):
+    staff = UserFactory(staff=True)
+    requested = services.request_member_reports(campaign=report_data.campaign, by=staff)
+    job_ids = [job.pk for job in requested]
+    versions = services.run_member_batch(job_ids=job_ids)
+    assert len(versions) == 4 and all(versions)
+    done = ReportJob.objects.filter(pk__in=job_ids)
+    assert {job.state for job in done} == {"done"}
+    assert {job.organisation_id for job in done} == {v.organisation_id for v in versions}
+    # The same batch delivered again (acks_late) finds its jobs done and renders nothing.
+    assert services.run_member_batch(job_ids=job_ids) == []
+    assert ReportVersion.objects.filter(organisation__isnull=False).count() == 4
+
+
+def test_a_batch_takes_over_only_the_jobs_whose_worker_stopped_beating(report_data):
+    staff = UserFactory(staff=True)
+    first, second, *_others = services.request_member_reports(
+        campaign=report_data.campaign, by=staff
+    )
+    # `first` is running elsewhere with a fresh heartbeat; `second` lost its worker.
+    now = timezone.now()
+    ReportJob.objects.filter(pk=first.pk).update(state="running", attempts=1, heartbeat_at=now)
+    ReportJob.objects.filter(pk=second.pk).update(
+        state="running", attempts=1, heartbeat_at=now - datetime.timedelta(minutes=5)
+    )
+    versions = services.run_member_batch(job_ids=[first.pk, second.pk])
+    assert [v.organisation_id for v in versions] == [second.organisation_id]
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.state == "running" and second.state == "done" and second.attempts == 2

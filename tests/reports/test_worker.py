@@ -112,3 +112,37 @@ def test_a_report_whose_worker_is_killed_ends_done_without_anyone_acting(
         assert "485 000 €" in pdf_text(b"".join(response.streaming_content))
     finally:
         celery_worker.restart()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_of_member_reports_whose_worker_is_killed_ends_done(
+    client, celery_worker, settings
+):
+    """kill -9 of the worker in the middle of a batch of member reports, a new worker started:
+    the jobs of the batch it had claimed are re-queued one by one by the sweep and end done;
+    none is rendered twice."""
+    settings.MEDIA_ROOT = celery_worker.media_dir
+    slow = {"REPORTS_TEST_STEP_DELAY_S": "2"}
+    celery_worker.restart(**slow)
+    try:
+        ReportData()
+        staff = UserFactory(staff=True)
+        client.force_login(staff)
+        client.post(reverse("reports:staff_generate"), {"annee": "2025", "kind": "members"})
+        jobs = ReportJob.objects.filter(kind="member")
+        assert jobs.count() == 4
+        # The batch claimed its four jobs at once; kill the worker once the first is rendered.
+        _wait_for(
+            lambda: jobs.filter(state="done").exists(), timeout=90, log_path=celery_worker.log_path
+        )
+        celery_worker.kill()
+        assert jobs.filter(state="running").exists()
+        celery_worker.start(**slow)
+
+        finished = wait_until_finished(jobs, timeout=180, log_path=celery_worker.log_path)
+        assert all(job.state == "done" for job in finished), [j.error_message for j in finished]
+        assert any(job.attempts == 2 for job in finished)  # taken over after the kill
+        versions = ReportVersion.objects.filter(kind="member")
+        assert versions.count() == 4 and {v.number for v in versions} == {1}
+    finally:
+        celery_worker.restart()
