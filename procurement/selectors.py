@@ -145,6 +145,10 @@ def declaration_lines(declaration: Declaration) -> QuerySet[OrderLine]:
     )
 
 
+def declaration_line_count(declaration: Declaration) -> int:
+    return OrderLine.objects.filter(declaration=declaration).count()
+
+
 def declaration_totals(declaration: Declaration) -> dict:
     """The declaration's key figures (procurement.figures, as in the reports) and its SME answers.
 
