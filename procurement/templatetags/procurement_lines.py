@@ -3,16 +3,18 @@
 that the declaration page and its htmx fragments stay cheap at 50 rows a page.
 
 {% load procurement_lines %}{% line_rows page_obj declaration can_edit %} renders a page of rows;
-{% line_row line declaration can_edit %} one row (the htmx answer after an edit).
+{% line_row line declaration can_edit %} one row (the htmx answer after an edit);
+{% line_form_fields form %} the fields of the "add a line" form.
 """
 
 from django import template
 from django.template.defaultfilters import floatformat
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import get_language, gettext
 
 register = template.Library()
 
@@ -108,3 +110,26 @@ def line_rows(lines, declaration, can_edit):
 @register.simple_tag
 def line_row(line, declaration, can_edit):
     return _row_builder(declaration, bool(can_edit))(line)
+
+
+# The blank "add a line" form as rendered, by (language, year, domain choices): the same for
+# every declaration of a campaign, and about 5 ms of template work at each page and htmx answer.
+_BLANK_LINE_FORMS: dict[tuple, str] = {}
+
+
+@register.simple_tag
+def line_form_fields(form):
+    """procurement/_line_form.html for `form`; a blank form's HTML is kept per process, keyed by
+    everything it shows that can change (the language, the year's date bounds, the domains)."""
+    if form.is_bound or form.initial:
+        return render_to_string("procurement/_line_form.html", {"form": form})
+    choices = tuple((str(value), str(label)) for value, label in form.fields["domain"].choices)
+    key = (get_language(), form.declaration.campaign.year, choices)
+    html = _BLANK_LINE_FORMS.get(key)
+    if html is None:
+        if len(_BLANK_LINE_FORMS) > 50:
+            _BLANK_LINE_FORMS.clear()
+        html = _BLANK_LINE_FORMS[key] = render_to_string(
+            "procurement/_line_form.html", {"form": form}
+        )
+    return html
