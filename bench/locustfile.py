@@ -20,7 +20,7 @@ USERS = len(DATA["users"])
 SPAWN_RATE = float(os.environ.get("LOAD_SPAWN_RATE", "2"))
 STEADY_S = float(os.environ.get("LOAD_STEADY_S", "150"))
 SATURATION_S = float(os.environ.get("LOAD_SATURATION_S", "30"))
-FLOOR_S = float(os.environ.get("LOAD_FLOOR_S", "20"))
+FLOOR_S = float(os.environ.get("LOAD_FLOOR_S", "40"))
 TERMS = ["logiciel", "sécurité", "paie", "cloud", "ERP", "formation", "santé", "Kubernetes", ""]
 REGIONS = ["", "", "11", "84", "53", "76"]
 
