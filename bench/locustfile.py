@@ -29,6 +29,7 @@ state = {
     "steady_at": None,
     "unassigned": list(range(USERS)),
     "records": [],
+    "load": {},
 }
 
 
@@ -48,7 +49,10 @@ def phase() -> str:
 
 @events.request.add_listener
 def record(request_type, name, response_time, response_length, exception, **kwargs):
-    state["records"].append((phase(), time.monotonic(), name, response_time, exception is not None))
+    current = phase()
+    if current not in state["load"]:  # the machine's load average as each phase begins
+        state["load"][current] = os.getloadavg()[0]
+    state["records"].append((current, time.monotonic(), name, response_time, exception is not None))
 
 
 def _rps(records, name=None) -> float:
@@ -78,6 +82,9 @@ def write_results(environment, **kwargs):
         for name, v in sorted(per_page.items())
     }
     notes["phases"] = ", ".join(f"{p}: {len(v)} requests" for p, v in by_phase.items())
+    notes["load average as each phase began"] = ", ".join(
+        f"{p}: {load:.1f}" for p, load in state["load"].items()
+    )
     notes["errors"] = ", ".join(sorted({r[2] for r in errors})) or "none"
     notes["saturation errors"] = str(sum(1 for r in by_phase["saturation"] if r[4]))
     results = {
