@@ -30,7 +30,21 @@ def request_memberships(request: HttpRequest) -> list[Membership]:
     if memberships is None:
         memberships = memberships_for(request.user)
         request._pacte_memberships = memberships
+        if request.user.is_authenticated:
+            # The request's user object: `membership_in` reads them there (services get `by`).
+            request.user._pacte_memberships = memberships
     return memberships
+
+
+def membership_in(user, organisation: Organisation) -> Membership | None:
+    """The user's membership of the organisation, or None: from the memberships the request
+    already read when `user` is the request's user (services are given it), else one query."""
+    if not user.is_authenticated:
+        return None
+    known = getattr(user, "_pacte_memberships", None)
+    if known is not None:
+        return next((m for m in known if m.organisation_id == organisation.pk), None)
+    return Membership.objects.filter(user=user, organisation=organisation).first()
 
 
 def active_membership(request: HttpRequest) -> Membership | None:

@@ -164,7 +164,14 @@ class KeyFigures:
         return self.it_purchases is not None and self.sme_purchases > self.it_purchases
 
 
-def _fetchall(sql: str, params: list) -> list[tuple]:
+def _fetchall(sql: str, params: list, *, large: bool = True) -> list[tuple]:
+    """The rows of a figures query; `large` (a campaign's lines) gives its sorts room in memory.
+    One account's or one declaration's lines need no setting: one round trip instead of five (JIT
+    is off for every connection, see DATABASES in settings)."""
+    if not large:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
         cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
@@ -328,7 +335,11 @@ def _per_declaration(
         GROUP BY d.id, d.state, d.year, d.it_purchases_total, d.updated_at, d.registered_cutoff
         ORDER BY d.year DESC, d.id
     """  # noqa: S608
-    return _fetchall(sql, [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, timezone.now(), PUBLISHED])
+    return _fetchall(
+        sql,
+        [*cte_params, PAYMENT_DELAY_LIMIT_DAYS, timezone.now(), PUBLISHED],
+        large=organisation_id is None,
+    )
 
 
 AGGREGATE_FIELDS = [
@@ -432,6 +443,7 @@ def declaration_figures_and_answers(declaration: Declaration) -> tuple[KeyFigure
             OrderLine.SMEStatus.CONFIRMED.value,
             PUBLISHED,
         ],
+        large=False,
     )
     figures = _key_figures(
         year=row[1],

@@ -183,6 +183,10 @@ def declaration_lines(declaration: Declaration) -> QuerySet[OrderLine]:
     )
 
 
+def declaration_line_count(declaration: Declaration) -> int:
+    return OrderLine.objects.filter(declaration=declaration).count()
+
+
 def declaration_totals(declaration: Declaration) -> dict:
     """The declaration's key figures (procurement.figures, as in the reports) and its SME answers.
 
@@ -368,9 +372,12 @@ def account_years(organisation: Organisation) -> list[figures.AccountYear]:
     return figures.account_years(organisation)
 
 
-def _year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:
+def _year_lines(organisation: Organisation, year: int, declaration_id=None) -> QuerySet[OrderLine]:
     """The lines of the account's declaration of `year`, reached through that declaration (the
-    lines' index on it), so that ten years of lines cost what one year does."""
+    lines' index on it), so that ten years of lines cost what one year does. `declaration_id`,
+    when the caller knows it (the figures page), saves looking it up."""
+    if declaration_id is not None:
+        return OrderLine.objects.filter(declaration_id=declaration_id).order_by()
     declaration_ids = Declaration.objects.filter(
         organisation=organisation, campaign__year=year
     ).values_list("pk", flat=True)
@@ -389,12 +396,15 @@ def _registered_region(year: int) -> Subquery:
     )
 
 
-def account_by_region(organisation: Organisation, year: int) -> list[dict]:
+def account_by_region(
+    organisation: Organisation, year: int, *, campaign=None, declaration_id=None
+) -> list[dict]:
     """The account's SME purchases of `year` by region of the registered SME ("" when not known):
-    the lines summed per SME first, then each SME given its region once."""
-    campaign = Campaign.objects.get(year=year)
+    the lines summed per SME first, then each SME given its region once. The campaign of `year`
+    and the account's declaration, when the caller has them, save two look-ups."""
+    campaign = campaign or Campaign.objects.get(year=year)
     per_sme = (
-        _year_lines(organisation, year)
+        _year_lines(organisation, year, declaration_id)
         .values("sme_profile_id")
         .annotate(total=Sum("amount"), lines=Count("pk"))
     )
@@ -425,9 +435,9 @@ def account_by_region(organisation: Organisation, year: int) -> list[dict]:
         ]
 
 
-def account_by_domain(organisation: Organisation, year: int) -> list[dict]:
+def account_by_domain(organisation: Organisation, year: int, *, declaration_id=None) -> list[dict]:
     return list(
-        _year_lines(organisation, year)
+        _year_lines(organisation, year, declaration_id)
         .values("domain__name")
         .annotate(
             total=Sum("amount"), lines=Count("pk"), smes=Count("sme_profile_id", distinct=True)
@@ -436,12 +446,14 @@ def account_by_domain(organisation: Organisation, year: int) -> list[dict]:
     )
 
 
-def account_top_smes(organisation: Organisation, year: int, limit: int = 10) -> list[dict]:
+def account_top_smes(
+    organisation: Organisation, year: int, limit: int = 10, *, campaign=None, declaration_id=None
+) -> list[dict]:
     """The account's largest SMEs of `year`, and whether each is registered: looked up for those
     `limit` SMEs only (over the whole year, PostgreSQL hashed every published profile)."""
-    campaign = Campaign.objects.get(year=year)
+    campaign = campaign or Campaign.objects.get(year=year)
     top = list(
-        _year_lines(organisation, year)
+        _year_lines(organisation, year, declaration_id)
         .values("sme_profile_id")
         .annotate(name=Max("sme_name"), total=Sum("amount"), lines=Count("pk"))
         .order_by("-total", "sme_profile_id")[:limit]

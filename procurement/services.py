@@ -22,6 +22,7 @@ from django.utils.translation import ngettext
 
 from accounts import mail
 from accounts.models import Membership, Organisation, Role, User
+from accounts.selectors import membership_in
 from audit.services import record
 from directory.models import Domain, SMEProfile
 from editions import selectors as edition_selectors
@@ -56,9 +57,7 @@ class TransitionError(ValidationError):
 
 
 def _membership(user: User, organisation: Organisation) -> Membership | None:
-    if not user.is_authenticated:
-        return None
-    return Membership.objects.filter(user=user, organisation=organisation).first()
+    return membership_in(user, organisation)
 
 
 def is_editable(declaration: Declaration) -> bool:

@@ -99,12 +99,27 @@ def _detail_context(request, declaration, *, line_form=None, total_form=None) ->
     }
 
 
+def _lines_context(request, declaration, *, can_edit: bool, line_form=None) -> dict:
+    """What the lines section alone needs (its htmx answers): the page of lines and the form,
+    without the totals (the totals card reloads itself on linesChanged)."""
+    count = selectors.declaration_line_count(declaration)
+    return {
+        "declaration": declaration,
+        "page_obj": _lines_page(request, declaration, count=count),
+        "can_edit": can_edit,
+        "line_form": line_form or (OrderLineForm(declaration=declaration) if can_edit else None),
+    }
+
+
 def declaration_detail(request, pk):
     # Also read by the federators of the account's editions (read-only: they are no members).
     declaration = selectors.get_declaration_for_reader(request, pk)
     if _hx(request) and request.GET.get("page"):
+        can_edit = services.can_edit(declaration=declaration, user=request.user)
         return render(
-            request, "procurement/_lines_section.html", _detail_context(request, declaration)
+            request,
+            "procurement/_lines_section.html",
+            _lines_context(request, declaration, can_edit=can_edit),
         )
     return render(
         request, "procurement/declaration_detail.html", _detail_context(request, declaration)
@@ -160,14 +175,14 @@ def line_add(request, pk):
             form.add_error(None, error)
         else:
             if _hx(request):
-                context = _detail_context(request, declaration)
+                context = _lines_context(request, declaration, can_edit=True)
                 context["added"] = True
                 return _lines_changed(render(request, "procurement/_lines_section.html", context))
             messages.success(request, _("Ligne ajoutée."))
             return redirect("procurement:declaration_detail", pk=declaration.pk)
     status = 400 if request.method == "POST" else 200
     if _hx(request):
-        context = _detail_context(request, declaration, line_form=form)
+        context = _lines_context(request, declaration, can_edit=True, line_form=form)
         return render(request, "procurement/_lines_section.html", context, status=200)
     return render(
         request,

@@ -101,9 +101,15 @@ def account_figures(request):
             "registered_definition": figures.registered_sme_definition(campaign),
             "local_rows": _local_table(organisation, campaign),
             "local_definition": figures.local_definition(),
-            "by_region": selectors.account_by_region(organisation, year),
-            "by_domain": selectors.account_by_domain(organisation, year),
-            "top_smes": selectors.account_top_smes(organisation, year),
+            "by_region": selectors.account_by_region(
+                organisation, year, campaign=campaign, declaration_id=current.declaration_id
+            ),
+            "by_domain": selectors.account_by_domain(
+                organisation, year, declaration_id=current.declaration_id
+            ),
+            "top_smes": selectors.account_top_smes(
+                organisation, year, campaign=campaign, declaration_id=current.declaration_id
+            ),
         }
     return render(request, "procurement/account_figures.html", context)
 

@@ -127,7 +127,7 @@ def _import_context(request, declaration, job, *, form=None, mapping_form=None) 
         "more_errors": job.error_count - len(job.errors),
         "form": form or ImportConfirmForm(replace_warning=warning),
         "can_edit": services.can_edit(declaration=declaration, user=request.user),
-        "existing_lines": selectors.declaration_totals(declaration)["lines"],
+        "existing_lines": selectors.declaration_line_count(declaration),
         "upload_form": ImportUploadForm(),
         "stalled": bool(
             job.state in {ImportJob.State.VALIDATING, ImportJob.State.IMPORTING}
