@@ -261,3 +261,25 @@ def test_site_clean_checks_the_siret_as_the_form_does(account, other_account):
     with pytest.raises(ValidationError) as caught:
         site.full_clean()
     assert "siret" in caught.value.message_dict
+
+
+def test_the_line_form_never_shows_another_accounts_sites(
+    client, campaign, declaration, admin, site, other_account, outsider
+):
+    """The blank "add a line" form is kept per process: keyed by the sites it lists too."""
+    from tests.factories import DeclarationFactory
+
+    client.force_login(admin)
+    mine = client.get(reverse("procurement:declaration_detail", args=[declaration.pk]))
+    assert "Siège Lyon" in mine.content.decode()
+
+    SiteFactory(
+        organisation=other_account,
+        name="Entrepôt Rennes",
+        siret=valid_siret(other_account.siren, 2),
+    )
+    theirs = DeclarationFactory(campaign=campaign, organisation=other_account)
+    client.force_login(outsider)
+    page = client.get(reverse("procurement:declaration_detail", args=[theirs.pk])).content.decode()
+    assert "Entrepôt Rennes" in page
+    assert "Siège Lyon" not in page
