@@ -896,3 +896,20 @@ def test_nearly_valid_forms_with_one_hostile_field_never_cause_a_server_error(cl
             if url is not None and (response := client.get(url)).status_code >= 500:
                 failures.append((who, url, "after", response.status_code))
     assert failures == [], failures
+
+
+def test_hostile_edition_in_the_query_string_of_other_pilotage_pages_is_a_404(client):
+    """?edition= also scopes the campaign dashboard and the moderation pages: a value that
+    cannot be a slug (NUL bytes) is not sent to the database."""
+    from tests.factories import CampaignFactory
+
+    world = _world()
+    campaign = CampaignFactory()
+    for who in ["staff", "federator"]:
+        _client(client, world, who)
+        for path in [
+            reverse("procurement:campaign_dashboard", kwargs={"pk": campaign.pk}),
+            reverse("procurement:staff_campaigns"),
+        ]:
+            for value in ["\x00", "ab\x00cd", "../../x", LONG]:
+                assert client.get(path, {"edition": value}).status_code in (200, 302, 404)
