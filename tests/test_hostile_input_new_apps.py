@@ -913,3 +913,74 @@ def test_hostile_edition_in_the_query_string_of_other_pilotage_pages_is_a_404(cl
         ]:
             for value in ["\x00", "ab\x00cd", "../../x", LONG]:
                 assert client.get(path, {"edition": value}).status_code in (200, 302, 404)
+
+
+@pytest.mark.parametrize(
+    "filename",
+    ["ré\x00ponse.pdf", 'a"\r\nX-Evil: 1.pdf', "../../etc/passwd.pdf", "x" * 300 + ".pdf", ".pdf"],
+)
+def test_an_answers_pdf_with_a_hostile_name_is_kept_and_downloaded_safely(client, filename):
+    world = _world()
+    challenge = world.objects["challenge"]
+    client.force_login(world.users["other_sme"])
+    client.raise_request_exception = False
+    response = client.post(
+        reverse("challenges:answer", kwargs={"pk": challenge.pk}),
+        {"text": "Notre solution.", "document": _file(filename, PDF)},
+    )
+    assert response.status_code < 500
+    answer = challenge.answers.filter(organisation=world.objects["other_sme"]).first()
+    if answer is None:
+        return  # refused with a message next to the field
+    _client(client, world, "account")
+    download = client.get(reverse("challenges:answer_document", kwargs={"pk": answer.pk}))
+    assert download.status_code == 200
+    disposition = download["Content-Disposition"]
+    assert "\r" not in disposition and "\n" not in disposition and "\x00" not in disposition
+    assert "/" not in answer.document_name
+
+
+def test_a_challenges_confidential_text_stays_with_its_buyer(client):
+    world = _world()
+    challenge = world.objects["challenge"]
+    url = reverse("challenges:detail", kwargs={"pk": challenge.pk})
+    for who in ["other_account", "other_sme", "federator"]:
+        _client(client, world, who)
+        response = client.get(url)
+        assert response.status_code in (200, 403, 404)
+        assert challenge.confidential_text not in response.content.decode()
+
+
+def test_ids_of_other_organisations_in_form_fields_are_refused(client):
+    world = _world()
+    o, users = world.objects, world.users
+    # A large account registers another account's person as its buyer.
+    _client(client, world, "account")
+    event = MeetingEventFactory(edition=o["edition"])
+    response = client.post(
+        reverse("meetings:register_buyer", kwargs={"pk": event.pk}),
+        {"user": users["other_account"].pk, "needs": "Un SOC."},
+    )
+    assert response.status_code == 200 and "user" in response.context["form"].errors
+    assert not event.participants.exists()
+    # A federator adds an SME (not a large account) to its edition, or moves an event elsewhere.
+    _client(client, world, "federator")
+    response = client.post(
+        reverse("editions:account_add", kwargs={"slug": o["edition"].slug}),
+        {"organisation": o["sme"].pk},
+    )
+    assert response.status_code == 404
+    assert not EditionAccount.objects.filter(organisation=o["sme"]).exists()
+    response = client.post(
+        reverse("meetings:organiser_edit", kwargs={"pk": o["event"].pk}),
+        {"title": "x", "place": "Lyon", "date": "2030-01-01", "edition": o["other_edition"].pk},
+    )
+    assert response.status_code == 200 and "edition" in response.context["form"].errors
+    o["event"].refresh_from_db()
+    assert o["event"].edition == o["edition"]
+    # A federator writes to another edition's accounts.
+    response = client.post(
+        reverse("editions:email_accounts", kwargs={"slug": o["edition"].slug}),
+        {"organisations": o["other_account"].pk, "subject": "x", "body": "y"},
+    )
+    assert response.status_code == 200 and "organisations" in response.context["form"].errors
