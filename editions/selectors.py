@@ -6,6 +6,7 @@ with that federator is in force today, and nothing else; anyone else sees none."
 
 from functools import partial
 
+from django.core.validators import slug_re
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404, HttpRequest
 
@@ -13,6 +14,8 @@ from accounts.models import Organisation
 from directory.models import Departement, SMEProfile
 
 from .models import Convention, Edition, EditionAccount
+
+SLUG_MAX_LENGTH = Edition._meta.get_field("slug").max_length
 
 
 def editions_run_by(federator: Organisation) -> QuerySet[Edition]:
@@ -52,19 +55,28 @@ def runs_any_edition(request: HttpRequest) -> bool:
     return scope is None or scope.exists()
 
 
+def _slug(slug) -> str:
+    """A slug as typed in a URL or a query string (?edition=...): anything that cannot be an
+    edition's slug (NUL bytes, which PostgreSQL refuses, "../", 10,000 characters) is a 404."""
+    text = str(slug)
+    if len(text) > SLUG_MAX_LENGTH or not slug_re.fullmatch(text):
+        raise Http404
+    return text
+
+
 def get_edition_for_staff(request: HttpRequest, slug) -> Edition:
     """The edition, for programme staff or a federator running it; 404 for anyone else."""
     scope = staff_editions(request)
     queryset = Edition.objects.all() if scope is None else scope
     try:
-        return queryset.get(slug=str(slug))
+        return queryset.get(slug=_slug(slug))
     except Edition.DoesNotExist:
         raise Http404 from None
 
 
 def get_public_edition(slug) -> Edition:
     try:
-        return Edition.objects.public().get(slug=str(slug))
+        return Edition.objects.public().get(slug=_slug(slug))
     except Edition.DoesNotExist:
         raise Http404 from None
 

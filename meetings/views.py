@@ -315,6 +315,7 @@ def organiser_create(request):
     )
 
 
+@edition_staff_required
 def organiser_edit(request, pk):
     event = selectors.get_event_for_organiser(request, pk)
     form = EventForm(
@@ -368,11 +369,13 @@ def _next_state(event: Event) -> str | None:
     return Event.ORDER[index + 1] if index + 1 < len(Event.ORDER) else None
 
 
+@edition_staff_required
 def organiser_event(request, pk):
     event = selectors.get_event_for_organiser(request, pk)
     return _organiser_page(request, event)
 
 
+@edition_staff_required
 @require_POST
 def organiser_session(request, pk):
     event = selectors.get_event_for_organiser(request, pk)
@@ -396,6 +399,7 @@ def organiser_session(request, pk):
     return _organiser_page(request, event, session_form=form)
 
 
+@edition_staff_required
 @require_POST
 def organiser_state(request, pk):
     event = selectors.get_event_for_organiser(request, pk)
@@ -410,6 +414,7 @@ def organiser_state(request, pk):
     return redirect("meetings:organiser_event", event.pk)
 
 
+@edition_staff_required
 @require_POST
 def organiser_schedule(request, pk):
     event = selectors.get_event_for_organiser(request, pk)
@@ -422,6 +427,7 @@ def organiser_schedule(request, pk):
     return _organiser_page(request, event, unplaced=unplaced)
 
 
+@edition_staff_required
 def organiser_tables(request, pk):
     event = selectors.get_event_for_organiser(request, pk)
     return render(
@@ -431,6 +437,7 @@ def organiser_tables(request, pk):
     )
 
 
+@edition_staff_required
 @require_POST
 def organiser_decide(request, pk):
     try:
@@ -455,6 +462,7 @@ def organiser_decide(request, pk):
     return redirect("meetings:organiser_event", participant.event_id)
 
 
+@edition_staff_required
 @require_POST
 def organiser_attendance(request, pk):
     try:

@@ -149,7 +149,8 @@ def test_members_and_smes_are_not_organisers(client):
     for user in (member_of(OrganisationFactory()), member_of(OrganisationFactory(sme=True))):
         client.force_login(user)
         assert client.get("/pilotage/rencontres/").status_code == 403
-        assert client.get(f"/pilotage/rencontres/{event.pk}/").status_code == 404
+        # The role is checked before the event: 403, as on every /pilotage/ page.
+        assert client.get(f"/pilotage/rencontres/{event.pk}/").status_code == 403
 
 
 def test_staff_see_every_event_and_validate_applications(client):
