@@ -1,6 +1,8 @@
 """Shared fixtures: factories' users, a real Celery worker, and Chromium driven by Playwright."""
 
+import contextlib
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -128,6 +130,9 @@ class Worker:
             env={**self.env, **env_changes},
             stdout=log,
             stderr=subprocess.STDOUT,
+            # A process group of its own: `-B` runs beat in a child process, which must die with
+            # the worker (a SIGKILL of the worker alone would leave it running after the tests).
+            start_new_session=True,
         )
         log.close()
         deadline = time.monotonic() + 60
@@ -137,22 +142,29 @@ class Worker:
             replies = app.control.inspect(timeout=0.5).ping() or {}
             if any(reply.startswith(name) for reply in replies):
                 return
-        self.process.terminate()
+        self._signal(signal.SIGKILL)
+        self.process.wait()
         raise RuntimeError("Celery worker did not answer within 60 s")
 
+    def _signal(self, number: int) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, number)
+
     def kill(self) -> None:
-        self.process.kill()  # SIGKILL: no cleanup, its unacknowledged task stays in Redis
+        # SIGKILL of the worker and its embedded beat, as an out-of-memory killer or a crashed
+        # container would: no cleanup, its unacknowledged task stays in Redis.
+        self._signal(signal.SIGKILL)
         self.process.wait()
 
     def stop(self) -> None:
-        if self.process is None or self.process.poll() is not None:
+        if self.process is None:
             return
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        if self.process.poll() is None:
+            self._signal(signal.SIGTERM)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                self.process.wait(timeout=20)
+        self._signal(signal.SIGKILL)  # whatever is left of the group (beat's child)
+        self.process.wait()
 
     def restart(self, **env_changes: str) -> None:
         self.stop()
