@@ -27,9 +27,7 @@ def contacts(
             label=row.event_title,
             account_name=row.account_name,
         )
-        for row in held_meetings()
-        if (account_ids is None or row.account_id in account_ids)
-        and (siren is None or row.sme_siren == siren)
+        for row in held_meetings(account_ids=account_ids, siren=siren)
     ]
     answers = retained_sme_answers(account_ids=account_ids, siren=siren)
     missions = agreed_missions(account_ids=account_ids, siren=siren)

@@ -218,7 +218,9 @@ class HeldMeeting:
         return (self.sme_next_step or NextStep.NONE, self.buyer_next_step or NextStep.NONE)
 
 
-def held_meetings(*, event_ids=None) -> list[HeldMeeting]:
+def held_meetings(
+    *, event_ids=None, account_ids=None, siren: str | None = None
+) -> list[HeldMeeting]:
     """Every meeting held (attendance marked by the organisers): the event's date, the large
     account's organisation id, the SME's SIREN (as recorded when it applied), the meeting's id
     and both sides' next steps (plus the event's title and the account's name, for labels). For
@@ -229,6 +231,10 @@ def held_meetings(*, event_ids=None) -> list[HeldMeeting]:
     queryset = Meeting.objects.filter(state=Meeting.State.HELD)
     if event_ids is not None:
         queryset = queryset.filter(event_id__in=list(event_ids))
+    if account_ids is not None:
+        queryset = queryset.filter(buyer__organisation_id__in=list(account_ids))
+    if siren is not None:
+        queryset = queryset.filter(sme__siren=siren)
     rows = queryset.order_by("event__date", "pk").values_list(
         "pk",
         "event_id",
