@@ -776,6 +776,35 @@ class LocalShare:
         return current - before
 
 
+# The local share of a set of lines, in pieces that `_local_sql` and the programme report's pass
+# over a year's lines (`reports.figures.year_pass`) both put together: one definition.
+# LOCAL_LINE_JOINS: after `registered_profile_join()` (profile `p`), the line's buyer site `s`
+# and its département `sd`; LOCAL_LINE_COLUMNS: what each line contributes (one parameter: the
+# territory's département codes); LOCAL_MEMBER_SUMS: a member's SME purchases and each part of
+# them, over those columns grouped by member.
+LOCAL_LINE_JOINS = (
+    f"LEFT JOIN {SITE_TABLE} s ON s.id = l.site_id "
+    f"LEFT JOIN {DEPARTEMENT_TABLE} sd ON sd.code = s.departement_id"
+)
+LOCAL_LINE_COLUMNS = """
+    l.site_id IS NULL AS no_site,
+    p.departement_id IS NULL AS no_place,
+    s.departement_id = p.departement_id AS same_dep,
+    sd.region_id = p.region_id AS same_reg,
+    coalesce(p.departement_id = ANY(%s), false) AS inside
+"""
+LOCAL_MEMBER_SUMS = """
+    sum(amount) AS total,
+    sum(amount) FILTER (WHERE same_dep) AS same_departement,
+    sum(amount) FILTER (WHERE same_reg AND NOT same_dep) AS same_region_other,
+    sum(amount) FILTER (WHERE NOT no_site AND NOT no_place AND NOT same_reg) AS elsewhere,
+    sum(amount) FILTER (WHERE no_site) AS site_unknown,
+    sum(amount) FILTER (WHERE NOT no_site AND no_place) AS sme_location_unknown,
+    sum(amount) FILTER (WHERE inside) AS territory,
+    sum(amount) FILTER (WHERE NOT inside) AS outside_territory
+"""
+
+
 def _local_sql(cte: str) -> str:
     """Per campaign year of the declarations `d`: declarations, SME purchases, members, largest
     member, then amount, members and largest member of each of LOCAL_PARTS."""
@@ -786,30 +815,13 @@ def _local_sql(cte: str) -> str:
     return f"""
         WITH d AS ({cte}),
         lines AS (
-            SELECT d.year, d.organisation_id AS member, l.amount,
-                   l.site_id IS NULL AS no_site,
-                   p.departement_id IS NULL AS no_place,
-                   s.departement_id = p.departement_id AS same_dep,
-                   sd.region_id = p.region_id AS same_reg,
-                   coalesce(p.departement_id = ANY(%s), false) AS inside
+            SELECT d.year, d.organisation_id AS member, l.amount, {LOCAL_LINE_COLUMNS}
             FROM d
             JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-            LEFT JOIN {SITE_TABLE} s ON s.id = l.site_id
-            LEFT JOIN {DEPARTEMENT_TABLE} sd ON sd.code = s.departement_id
             {registered_profile_join()}
+            {LOCAL_LINE_JOINS}
         ),
-        per_member AS (
-            SELECT year, member, sum(amount) AS total,
-                sum(amount) FILTER (WHERE same_dep) AS same_departement,
-                sum(amount) FILTER (WHERE same_reg AND NOT same_dep) AS same_region_other,
-                sum(amount) FILTER (WHERE NOT no_site AND NOT no_place AND NOT same_reg)
-                    AS elsewhere,
-                sum(amount) FILTER (WHERE no_site) AS site_unknown,
-                sum(amount) FILTER (WHERE NOT no_site AND no_place) AS sme_location_unknown,
-                sum(amount) FILTER (WHERE inside) AS territory,
-                sum(amount) FILTER (WHERE NOT inside) AS outside_territory
-            FROM lines GROUP BY year, member
-        ),
+        per_member AS (SELECT year, member, {LOCAL_MEMBER_SUMS} FROM lines GROUP BY year, member),
         years AS (SELECT year, count(*) AS declarations FROM d GROUP BY year)
         SELECT y.year, y.declarations, coalesce(sum(m.total), 0), count(m.member),
                coalesce(max(m.total), 0),
@@ -817,6 +829,30 @@ def _local_sql(cte: str) -> str:
         FROM years y LEFT JOIN per_member m ON m.year = y.year
         GROUP BY y.year, y.declarations
     """  # noqa: S608
+
+
+def local_share_of(
+    *, year: int, declarations: int, values: tuple, has_territory: bool
+) -> LocalShare:
+    """A LocalShare from a row of `_local_sql` after its year and declarations: SME purchases,
+    members, largest member, then amount, members and largest member of each of LOCAL_PARTS."""
+    total, members, largest, *parts = values
+    return LocalShare(
+        year=year,
+        declarations=declarations,
+        sme_purchases=_decimal(total),
+        parts={
+            part: LocalPart(
+                amount=_decimal(parts[3 * i]),
+                members=parts[3 * i + 1],
+                largest=_decimal(parts[3 * i + 2]),
+            )
+            for i, part in enumerate(LOCAL_PARTS)
+        },
+        members=members,
+        largest=_decimal(largest),
+        has_territory=has_territory,
+    )
 
 
 def _ids(values) -> list[int]:
@@ -847,21 +883,11 @@ def local_shares(
     empty = (0, 0, 0, 0, *([0] * 3 * len(LOCAL_PARTS)))
     result = {}
     for campaign in campaigns:
-        declarations, total, members, largest, *values = rows.get(campaign.year, empty)
-        result[campaign.year] = LocalShare(
+        declarations, *values = rows.get(campaign.year, empty)
+        result[campaign.year] = local_share_of(
             year=campaign.year,
             declarations=declarations,
-            sme_purchases=_decimal(total),
-            parts={
-                part: LocalPart(
-                    amount=_decimal(values[3 * i]),
-                    members=values[3 * i + 1],
-                    largest=_decimal(values[3 * i + 2]),
-                )
-                for i, part in enumerate(LOCAL_PARTS)
-            },
-            members=members,
-            largest=_decimal(largest),
+            values=tuple(values),
             has_territory=territory is not None,
         )
     return result

@@ -43,13 +43,19 @@ from procurement.figures import (
     HUNDRED,
     LINE_AGGREGATES,
     LINES_JOIN,
+    LOCAL_LINE_COLUMNS,
+    LOCAL_LINE_JOINS,
+    LOCAL_MEMBER_SUMS,
+    LOCAL_PARTS,
     MIN_MEMBERS,
     PAYMENT_DELAY_LIMIT_DAYS,
     KeyFigures,
+    LocalShare,
     _key_figures,
     declarations_sql,
     empty_key_figures,
     key_figures,
+    local_share_of,
     member_count,
     per_declaration_sql,
     registered_profile_join,
@@ -58,7 +64,7 @@ from procurement.figures import (
 )
 from procurement.models import Campaign, Declaration, OrderLine
 
-from .local import LocalReport, edition_local_share, report_local_share
+from .local import LocalReport, edition_local_share
 
 T = TypeVar("T")
 MONEY = DecimalField(max_digits=16, decimal_places=2)
@@ -330,6 +336,7 @@ class YearPass:
     lines_with_delay: int
     lines_paid_within_60: int
     lines: int
+    local_share: LocalShare | None = None  # with `local`: the year's local-purchasing share
 
     def key_figures(self, campaign: Campaign, *, members: int) -> KeyFigures:
         """The campaign's key figures (`key_figures`' definition), from this pass."""
@@ -372,16 +379,41 @@ class YearPass:
 
 
 def year_pass(
-    campaign: Campaign, *, organisation_id: int | None = None, full: bool = True
+    campaign: Campaign,
+    *,
+    organisation_id: int | None = None,
+    full: bool = True,
+    local: bool = False,
 ) -> YearPass:
     """One pass over the campaign's submitted lines (or a member's): the breakdowns (`full`;
     otherwise only the "total" and "registered" margins), each member's SME purchases (for the
-    ranking) and the line aggregates of the key figures (`procurement.figures.LINE_AGGREGATES`:
+    ranking), the line aggregates of the key figures (`procurement.figures.LINE_AGGREGATES`:
     distinct SMEs and registered SMEs are the rows of the SME aggregate, the amounts those of the
-    margins), so that the programme report reads each year's lines once."""
+    margins) and, with `local`, the local-purchasing share (`procurement.figures.local_share`,
+    from the same pieces of SQL), so that the programme report reads each year's lines once."""
     declarations_sql, declarations_params = _submitted_declarations_sql(
         campaign.pk, organisation_id
     )
+    local_columns = local_joins = local_cells = ""
+    local_params: list = []
+    if local:
+        local_columns = f", {LOCAL_LINE_COLUMNS}"
+        local_joins = LOCAL_LINE_JOINS
+        local_params = [[]]  # no territory: the programme's share
+        parts = ", ".join(f"('{part}', m.{part})" for part in LOCAL_PARTS)
+        local_cells = f"""
+            member_local AS (SELECT member, {LOCAL_MEMBER_SUMS} FROM lines GROUP BY member),
+            local_cells AS (
+                SELECT 'local' AS dim, '' AS key, count(*) AS n,
+                       coalesce(sum(total), 0) AS amount, coalesce(max(total), 0) AS largest
+                FROM member_local
+                UNION ALL
+                SELECT 'local', v.part, count(*) FILTER (WHERE v.amount > 0),
+                       coalesce(sum(v.amount), 0), coalesce(max(v.amount), 0)
+                FROM member_local m CROSS JOIN LATERAL (VALUES {parts}) v(part, amount)
+                GROUP BY v.part
+            ),
+        """  # noqa: S608 - LOCAL_PARTS names only
     # Without `full`, only the margins: no region, size or domain cell.
     domain_smes = (
         "domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),"
@@ -420,8 +452,17 @@ def year_pass(
         UNION ALL
         {domain_totals}
     """  # noqa: S608 - fragments of this function only
+    # A line's domain, and its SME's region and size (when registered), for the breakdowns.
+    attributes = """
+        l.domain_id::text COLLATE "C" AS domain, l.domain_id,
+        coalesce(p.region_id, '') COLLATE "C" AS region,
+        coalesce(p.headcount_band, '') COLLATE "C" AS size
+    """
+    domains = ", bit_or(1::bigint << mod(domain_id, 64)::int) AS domains"
     if not full:
-        domain_smes = member_cells = totals = ""
+        # The margins only: no line carries what no cell reads.
+        domain_smes = member_cells = totals = domains = ""
+        attributes = """'' COLLATE "C" AS region, '' COLLATE "C" AS size"""
     # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
     # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
     # cell first, so that each cell knows its largest member (max over the per-member sums); the
@@ -432,21 +473,21 @@ def year_pass(
         WITH d AS MATERIALIZED ({declarations_sql}),
         lines AS MATERIALIZED (
             SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
-                   l.domain_id::text COLLATE "C" AS domain, l.domain_id,
-                   coalesce(p.region_id, '') COLLATE "C" AS region,
-                   coalesce(p.headcount_band, '') COLLATE "C" AS size,
+                   {attributes},
                    (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered,
                    l.payment_delay_days AS delay
+                   {local_columns}
             FROM d
             JOIN {LINE_TABLE} l ON l.declaration_id = d.id
             {registered_profile_join()}
+            {local_joins}
         ),
         smes AS (
-            SELECT siren, region, size, registered, sum(amount) AS amount,
-                   bit_or(1::bigint << mod(domain_id, 64)::int) AS domains
+            SELECT siren, region, size, registered, sum(amount) AS amount{domains}
             FROM lines GROUP BY 1, 2, 3, 4
         ),
         {domain_smes}
+        {local_cells}
         -- Per member, region, size and registration: a few thousand rows, one pass over lines.
         member_smes AS (
             SELECT member, region, size, registered, sum(amount) AS amount
@@ -481,13 +522,16 @@ def year_pass(
         SELECT 'delay', delay::text, count(*), 0, 0, NULL FROM lines GROUP BY delay
         UNION ALL
         SELECT 'declarations', '', count(*), 0, sum(it_purchases_total), NULL FROM d
+        {"UNION ALL SELECT dim, key, n, 0, amount, largest FROM local_cells" if local else ""}
     """  # noqa: S608
-    rows = _fetchall(sql, [*declarations_params, PUBLISHED])
-    breakdown_rows, member_sums, delays = [], {}, {}
+    rows = _fetchall(sql, [*declarations_params, *local_params, PUBLISHED])
+    breakdown_rows, member_sums, delays, local_rows = [], {}, {}, {}
     declarations = None
     for row in rows:
         dimension = row[0]
-        if dimension == "member":
+        if dimension == "local":
+            local_rows[row[1]] = (row[4], row[2], row[5])  # amount, members, largest
+        elif dimension == "member":
             member_sums[int(row[1])] = row[4]
         elif dimension == "delay":
             delays[None if row[1] is None else int(row[1])] = row[2]
@@ -505,6 +549,19 @@ def year_pass(
         lines_with_delay=sum(n for _delay, n in given),
         lines_paid_within_60=sum(n for delay, n in given if delay <= PAYMENT_DELAY_LIMIT_DAYS),
         lines=sum(delays.values()),
+        local_share=(
+            local_share_of(
+                year=campaign.year,
+                declarations=declarations[2],
+                values=(
+                    *local_rows[""],
+                    *(v for part in LOCAL_PARTS for v in local_rows.get(part, (0, 0, 0))),
+                ),
+                has_territory=False,
+            )
+            if local
+            else None
+        ),
     )
 
 
@@ -909,13 +966,15 @@ def programme_figures(
     previous = previous_campaign(campaign)
     snapshot_at = snapshot_time(campaign)
     progress(10, stored(gettext_noop("Chiffres clés, répartitions et classement")))
-    # One pass over each year's lines (breakdowns, key figures, members' sums; year N-1: its
-    # margins and key figures) and the local-purchasing share, side by side, so that PostgreSQL
-    # uses both cores.
-    this_year, last_year, local = in_parallel(
-        lambda: year_pass(campaign),
-        lambda: year_pass(previous, full=False) if previous else None,
-        lambda: report_local_share(campaign),
+    # One pass over each year's lines (breakdowns, key figures, members' sums, local share; year
+    # N-1: its margins, key figures and local share), side by side, so that PostgreSQL uses both
+    # cores.
+    this_year, last_year = in_parallel(
+        lambda: year_pass(campaign, local=True),
+        lambda: year_pass(previous, full=False, local=True) if previous else None,
+    )
+    local = LocalReport(
+        current=this_year.local_share, previous=last_year.local_share if previous else None
     )
     parts = this_year.parts
     current = this_year.key_figures(campaign, members=member_count(campaign.year))

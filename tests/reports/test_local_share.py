@@ -101,3 +101,21 @@ def test_edition_report_shows_its_members_local_share_with_the_territory(report_
         )
     )
     assert "Achats locaux" in text and "Part des achats PME auprès de PME du territoire" in text
+
+
+def test_programme_report_reads_the_local_share_in_its_pass_over_the_lines(report_data):
+    """The programme report takes each year's local share from its one pass over that year's
+    lines: the same LocalShare as `procurement.figures.local_share`, every part and its members,
+    year N and N-1 (a Rhône SME bought from a Rhône site, others from no site)."""
+    from procurement.figures import local_share
+
+    _name_sites(report_data)
+    programme = figures.programme_figures(report_data.campaign)
+    assert programme.local_share.current == local_share(report_data.campaign)
+    assert programme.local_share.previous == local_share(report_data.previous)
+    assert programme.local_share.current.parts["same_departement"].amount == Decimal(40_000)
+    assert programme.local_share.current.parts["same_departement"].members == 1
+    for campaign in (report_data.campaign, report_data.previous):
+        for full in (True, False):
+            one_pass = figures.year_pass(campaign, full=full, local=True)
+            assert one_pass.local_share == local_share(campaign)
