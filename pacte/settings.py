@@ -87,6 +87,9 @@ INSTALLED_APPS = [
     "reports",
 ]
 
+# The history's context (who, which page) is attached to the requests that change something;
+# pages that are only read (GET) write no tracked row, and their queries go without it.
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -54,16 +54,17 @@ def _int_or_404(pk) -> int:
 def get_declaration_for_user(request: HttpRequest, pk) -> Declaration:
     """The declaration if the user may see it: staff any, a member only their active
     organisation's; 404 otherwise."""
-    qs = Declaration.objects.visible_to(request.user).select_related(
-        "campaign", "organisation", "submitted_by", "reopened_by"
-    )
+    qs = Declaration.objects.select_related("campaign", "organisation")
     if not request.user.is_programme_staff:
+        # The active organisation is one of the user's memberships (`accounts.selectors.
+        # active_membership` reads it for this user): its declarations are the ones they see,
+        # without joining the memberships again on each page.
         organisation = request.organisation or None
-        if organisation is None:
+        if organisation is None or not request.user.is_authenticated:
             raise Http404
         qs = qs.filter(organisation=organisation)
     try:
-        return qs.distinct().get(pk=_int_or_404(pk))
+        return qs.get(pk=_int_or_404(pk))
     except Declaration.DoesNotExist as exc:
         raise Http404 from exc
 
