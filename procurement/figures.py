@@ -805,13 +805,15 @@ LOCAL_MEMBER_SUMS = """
 """
 
 
-def _local_sql(cte: str) -> str:
-    """Per campaign year of the declarations `d`: declarations, SME purchases, members, largest
-    member, then amount, members and largest member of each of LOCAL_PARTS."""
+def _local_sql(cte: str, *, by_member: bool = False) -> str:
+    """Per campaign year of the declarations `d` (`by_member`: per year and member, the member's
+    id after the year): declarations, SME purchases, members, largest member, then amount,
+    members and largest member of each of LOCAL_PARTS."""
     parts_sql = ",\n".join(
         f"coalesce(sum({part}), 0), count(*) FILTER (WHERE {part} > 0), coalesce(max({part}), 0)"
         for part in LOCAL_PARTS
     )
+    member = ", organisation_id" if by_member else ""
     return f"""
         WITH d AS ({cte}),
         lines AS (
@@ -822,12 +824,13 @@ def _local_sql(cte: str) -> str:
             {LOCAL_LINE_JOINS}
         ),
         per_member AS (SELECT year, member, {LOCAL_MEMBER_SUMS} FROM lines GROUP BY year, member),
-        years AS (SELECT year, count(*) AS declarations FROM d GROUP BY year)
-        SELECT y.year, y.declarations, coalesce(sum(m.total), 0), count(m.member),
-               coalesce(max(m.total), 0),
+        years AS (SELECT year{member}, count(*) AS declarations FROM d GROUP BY year{member})
+        SELECT y.year{member.replace(", ", ", y.")}, y.declarations, coalesce(sum(m.total), 0),
+               count(m.member), coalesce(max(m.total), 0),
                {parts_sql}
         FROM years y LEFT JOIN per_member m ON m.year = y.year
-        GROUP BY y.year, y.declarations
+            {"AND m.member = y.organisation_id" if by_member else ""}
+        GROUP BY y.year{member.replace(", ", ", y.")}, y.declarations
     """  # noqa: S608
 
 
@@ -861,6 +864,21 @@ def _ids(values) -> list[int]:
     return [v if isinstance(v, int) else next(iter(v.values())) for v in values]
 
 
+def _local_declarations(
+    campaigns: list[Campaign], organisation_ids: Iterable[int] | None, submitted_only: bool
+) -> tuple[str, list]:
+    cte, cte_params = declarations_sql(submitted_only=submitted_only)
+    cte += " AND d.campaign_id = ANY(%s)"
+    cte_params.append([campaign.pk for campaign in campaigns])
+    if organisation_ids is not None:
+        cte += " AND d.organisation_id = ANY(%s)"
+        cte_params.append(_ids(organisation_ids))
+    return cte, cte_params
+
+
+_NO_LOCAL_ROW = (0, 0, 0, 0, *([0] * 3 * len(LOCAL_PARTS)))
+
+
 def local_shares(
     campaigns: list[Campaign],
     *,
@@ -869,27 +887,43 @@ def local_shares(
     submitted_only: bool = True,
 ) -> dict[int, LocalShare]:
     """`local_share` of several campaigns in one grouped query, by campaign year."""
-    cte, cte_params = declarations_sql(submitted_only=submitted_only)
-    cte += " AND d.campaign_id = ANY(%s)"
-    cte_params.append([campaign.pk for campaign in campaigns])
-    if organisation_ids is not None:
-        cte += " AND d.organisation_id = ANY(%s)"
-        cte_params.append(_ids(organisation_ids))
+    cte, cte_params = _local_declarations(campaigns, organisation_ids, submitted_only)
     # A hash aggregate per member (no sort, no DISTINCT): the default work_mem does, so one
     # statement without _fetchall's SET LOCALs (pages show it beside other figures).
     with connection.cursor() as cursor:
         cursor.execute(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
-    empty = (0, 0, 0, 0, *([0] * 3 * len(LOCAL_PARTS)))
     result = {}
     for campaign in campaigns:
-        declarations, *values = rows.get(campaign.year, empty)
+        declarations, *values = rows.get(campaign.year, _NO_LOCAL_ROW)
         result[campaign.year] = local_share_of(
             year=campaign.year,
             declarations=declarations,
             values=tuple(values),
             has_territory=territory is not None,
         )
+    return result
+
+
+def members_local_shares(
+    campaigns: list[Campaign], *, organisation_ids: list[int]
+) -> dict[int, dict[int, LocalShare]]:
+    """`local_share` of each of several members (its submitted declarations), for each campaign,
+    in one query grouped by member (a batch of member reports): {member id: {year: share}}."""
+    cte, cte_params = _local_declarations(campaigns, organisation_ids, True)
+    with connection.cursor() as cursor:
+        cursor.execute(_local_sql(cte, by_member=True), [*cte_params, [], PUBLISHED])
+        rows = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
+    result: dict[int, dict[int, LocalShare]] = {}
+    for organisation_id in organisation_ids:
+        for campaign in campaigns:
+            declarations, *values = rows.get((campaign.year, organisation_id), _NO_LOCAL_ROW)
+            result.setdefault(organisation_id, {})[campaign.year] = local_share_of(
+                year=campaign.year,
+                declarations=declarations,
+                values=tuple(values),
+                has_territory=False,
+            )
     return result
 
 

@@ -57,6 +57,7 @@ from procurement.figures import (
     key_figures,
     local_share_of,
     member_count,
+    members_local_shares,
     per_declaration_sql,
     registered_profile_join,
     registered_sme_definition,
@@ -206,6 +207,8 @@ class MemberFigures:
     domains: list[BreakdownRow]
     top_smes: list[TopSME] = field(default_factory=list)
     registered_definition: str = ""
+    # The member's own local-purchasing share, year N and N-1 (`members_figures`, grouped).
+    local_share: LocalReport | None = None
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -1166,6 +1169,9 @@ def members_figures(
     )
     parts = members_breakdowns(campaign, organisation_ids=ids)
     tops = members_top_smes(campaign, organisation_ids=ids)
+    local = members_local_shares(
+        [campaign, previous] if previous else [campaign], organisation_ids=ids
+    )
     return {
         organisation.pk: MemberFigures(
             campaign_id=campaign.pk,
@@ -1181,6 +1187,10 @@ def members_figures(
             domains=parts[organisation.pk]["domain"],
             top_smes=tops.get(organisation.pk, []),
             registered_definition=definition,
+            local_share=LocalReport(
+                current=local[organisation.pk][campaign.year],
+                previous=local[organisation.pk][previous.year] if previous else None,
+            ),
         )
         for organisation in organisations
     }

@@ -373,12 +373,14 @@ def programme_local_context(figures: ProgrammeFigures, disclosure: Disclosure) -
 
 
 def member_local_context(figures: MemberFigures) -> dict:
-    return {
-        "local_rows": member_local_rows(
+    """The member's own local share, all shown (computed with the batch's figures, else now)."""
+    if figures.local_share is not None:
+        rows = report_rows(figures.local_share, protect=False)
+    else:
+        rows = member_local_rows(
             campaign_id=figures.campaign_id, organisation_id=figures.organisation_id
-        ),
-        "local_definition": local_definition(),
-    }
+        )
+    return {"local_rows": rows, "local_definition": local_definition()}
 
 
 def _local_sheet(workbook, figures, rows) -> None:

@@ -119,3 +119,25 @@ def test_programme_report_reads_the_local_share_in_its_pass_over_the_lines(repor
         for full in (True, False):
             one_pass = figures.year_pass(campaign, full=full, local=True)
             assert one_pass.local_share == local_share(campaign)
+
+
+def test_a_batch_of_member_reports_reads_each_members_local_share_in_one_query(report_data):
+    """Member reports travel in batches: each member's own local share (N and N-1) comes from one
+    grouped query, the same rows as the member's share computed alone, and rendering the PDF and
+    XLSX of a member asks nothing more of the database for it."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from reports.local import member_local_rows
+
+    gamma = _name_sites(report_data)
+    members = list(report_data.members.values())
+    batch = figures.members_figures(report_data.campaign, organisations=members)
+    for member in members:
+        alone = member_local_rows(campaign_id=report_data.campaign.pk, organisation_id=member.pk)
+        assert rendering.member_local_context(batch[member.pk])["local_rows"] == alone
+    rows = {r.key: r for r in rendering.member_local_context(batch[gamma.pk])["local_rows"]}
+    assert rows["same_departement"].value == "57,1\u00a0%"
+    with CaptureQueriesContext(connection) as queries:
+        rendering.member_local_context(batch[gamma.pk])
+    assert not [q for q in queries.captured_queries if "procurement_site" in q["sql"]]
