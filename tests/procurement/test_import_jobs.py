@@ -458,7 +458,9 @@ def test_a_real_25_mb_upload_is_refused_while_streaming_without_spooling_it(
 
 
 @pytest.mark.django_db(transaction=True)
-def test_sweeper_skips_an_import_whose_transaction_is_still_open(declaration, buyer):
+def test_sweeper_skips_an_import_whose_transaction_is_still_open(declaration, buyer, celery_worker):
+    """The requeued import goes to this run's worker (session-wide): the test waits for it, so
+    that no import is still writing when the test's database is flushed."""
     job = import_file(declaration, buyer, csv_upload(rows_csv([GOOD])))
     _stuck(job, state=ImportJob.State.IMPORTING, seconds_ago=300)
     locked, release = threading.Event(), threading.Event()
@@ -483,6 +485,7 @@ def test_sweeper_skips_an_import_whose_transaction_is_still_open(declaration, bu
         release.set()
         thread.join()
     assert jobs.sweep_stale_jobs()["requeued"] == [job.pk]  # released and still silent
+    assert not wait_until_settled(job).is_running  # the worker took it up and ended it
 
 
 def test_a_failure_reads_in_the_language_of_whoever_looks(declaration, buyer, client):
