@@ -24,7 +24,9 @@ pytestmark = pytest.mark.django_db
 def placed():
     event = MeetingEventFactory(title="Rencontre Lyon")
     add_session(event)
-    meeting = accepted_meeting(event)
+    # A name no other organisation's can contain ("Organisation 23" is in "Organisation 2305").
+    sme = MeetingParticipantFactory(event=event, organisation__name="Cyberveille Rhodanienne")
+    meeting = accepted_meeting(event, sme=sme)
     return services.place(meeting=meeting, slot=event.sessions.get().slots.first())
 
 
