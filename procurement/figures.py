@@ -805,22 +805,46 @@ LOCAL_MEMBER_SUMS = """
 """
 
 
-def _local_sql(cte: str, *, by_member: bool = False) -> str:
+# Up to this many accounts, `_local_sql` looks their SMEs up one by one (an account names about
+# a thousand SMEs a year); beyond, one hash join over the published profiles costs less.
+FEW_ACCOUNTS = 20
+
+
+def _local_sql(cte: str, *, by_member: bool = False, few: bool = False) -> str:
     """Per campaign year of the declarations `d` (`by_member`: per year and member, the member's
     id after the year): declarations, SME purchases, members, largest member, then amount,
-    members and largest member of each of LOCAL_PARTS."""
+    members and largest member of each of LOCAL_PARTS. `few`: the declarations of a few
+    accounts (FEW_ACCOUNTS at most), whose SMEs are looked up one by one."""
     parts_sql = ",\n".join(
         f"coalesce(sum({part}), 0), count(*) FILTER (WHERE {part} > 0), coalesce(max({part}), 0)"
         for part in LOCAL_PARTS
     )
     member = ", organisation_id" if by_member else ""
+    profile_join = registered_profile_join()
+    if few:
+        # One index lookup per SME (LIMIT keeps the lateral subquery a nested loop): for a few
+        # accounts' thousand SMEs, a hash join would read all the published profiles first.
+        profile_join = f"""
+            LEFT JOIN LATERAL (
+                SELECT p.departement_id, p.region_id FROM {PROFILE_TABLE} p
+                WHERE p.siren = l.sme_siren AND p.state = %s AND p.published_at < d.registered_cutoff
+                LIMIT 1
+            ) p ON true
+        """  # noqa: S608
     return f"""
         WITH d AS ({cte}),
         lines AS (
             SELECT d.year, d.organisation_id AS member, l.amount, {LOCAL_LINE_COLUMNS}
             FROM d
-            JOIN {LINE_TABLE} l ON l.declaration_id = d.id
-            {registered_profile_join()}
+            -- A declaration's lines summed per SME and site first: what makes a line local
+            -- depends on these two only, and an account names each SME on ten lines or so,
+            -- so its profile is looked up ten times less.
+            CROSS JOIN LATERAL (
+                SELECT sme_siren, site_id, sum(amount) AS amount
+                FROM {LINE_TABLE} WHERE declaration_id = d.id
+                GROUP BY sme_siren, site_id
+            ) l
+            {profile_join}
             {LOCAL_LINE_JOINS}
         ),
         per_member AS (SELECT year, member, {LOCAL_MEMBER_SUMS} FROM lines GROUP BY year, member),
@@ -865,18 +889,32 @@ def _ids(values) -> list[int]:
 
 
 def _local_declarations(
-    campaigns: list[Campaign], organisation_ids: Iterable[int] | None, submitted_only: bool
+    campaigns: list[Campaign], organisation_ids: list[int] | None, any_state: list[Campaign]
 ) -> tuple[str, list]:
-    cte, cte_params = declarations_sql(submitted_only=submitted_only)
+    """The declarations of `campaigns` (of `organisation_ids`): submitted ones, and every one
+    whatever its state for the campaigns of `any_state`."""
+    cte, cte_params = declarations_sql(submitted_only=False)
     cte += " AND d.campaign_id = ANY(%s)"
     cte_params.append([campaign.pk for campaign in campaigns])
     if organisation_ids is not None:
         cte += " AND d.organisation_id = ANY(%s)"
-        cte_params.append(_ids(organisation_ids))
+        cte_params.append(organisation_ids)
+    any_state_ids = {campaign.pk for campaign in any_state}
+    if not {campaign.pk for campaign in campaigns} <= any_state_ids:
+        cte += " AND (d.state = %s OR d.campaign_id = ANY(%s))"
+        cte_params += [SUBMITTED, sorted(any_state_ids)]
     return cte, cte_params
 
 
 _NO_LOCAL_ROW = (0, 0, 0, 0, *([0] * 3 * len(LOCAL_PARTS)))
+
+
+def _local_share_of_row(year: int, row: tuple | None, *, has_territory: bool) -> LocalShare:
+    """A LocalShare from a `_local_sql` row after its year (and member), or of nothing."""
+    declarations, *values = row or _NO_LOCAL_ROW
+    return local_share_of(
+        year=year, declarations=declarations, values=tuple(values), has_territory=has_territory
+    )
 
 
 def local_shares(
@@ -884,25 +922,26 @@ def local_shares(
     *,
     organisation_ids: Iterable[int] | None = None,
     territory: list[str] | None = None,
-    submitted_only: bool = True,
+    any_state: list[Campaign] = (),
 ) -> dict[int, LocalShare]:
-    """`local_share` of several campaigns in one grouped query, by campaign year."""
-    cte, cte_params = _local_declarations(campaigns, organisation_ids, submitted_only)
+    """`local_share` of several campaigns in one grouped query, by campaign year: submitted
+    declarations, and every declaration whatever its state for the campaigns of `any_state`."""
+    if organisation_ids is not None:
+        organisation_ids = _ids(organisation_ids)
+    cte, cte_params = _local_declarations(campaigns, organisation_ids, list(any_state))
+    few = organisation_ids is not None and len(organisation_ids) <= FEW_ACCOUNTS
     # A hash aggregate per member (no sort, no DISTINCT): the default work_mem does, so one
     # statement without _fetchall's SET LOCALs (pages show it beside other figures).
     with connection.cursor() as cursor:
-        cursor.execute(_local_sql(cte), [*cte_params, list(territory or []), PUBLISHED])
+        sql = _local_sql(cte, few=few)
+        cursor.execute(sql, [*cte_params, list(territory or []), PUBLISHED])
         rows = {row[0]: row[1:] for row in cursor.fetchall()}
-    result = {}
-    for campaign in campaigns:
-        declarations, *values = rows.get(campaign.year, _NO_LOCAL_ROW)
-        result[campaign.year] = local_share_of(
-            year=campaign.year,
-            declarations=declarations,
-            values=tuple(values),
-            has_territory=territory is not None,
+    return {
+        campaign.year: _local_share_of_row(
+            campaign.year, rows.get(campaign.year), has_territory=territory is not None
         )
-    return result
+        for campaign in campaigns
+    }
 
 
 def members_local_shares(
@@ -910,21 +949,20 @@ def members_local_shares(
 ) -> dict[int, dict[int, LocalShare]]:
     """`local_share` of each of several members (its submitted declarations), for each campaign,
     in one query grouped by member (a batch of member reports): {member id: {year: share}}."""
-    cte, cte_params = _local_declarations(campaigns, organisation_ids, True)
+    cte, cte_params = _local_declarations(campaigns, organisation_ids, [])
     with connection.cursor() as cursor:
-        cursor.execute(_local_sql(cte, by_member=True), [*cte_params, [], PUBLISHED])
+        sql = _local_sql(cte, by_member=True, few=len(organisation_ids) <= FEW_ACCOUNTS)
+        cursor.execute(sql, [*cte_params, [], PUBLISHED])
         rows = {(row[0], row[1]): row[2:] for row in cursor.fetchall()}
-    result: dict[int, dict[int, LocalShare]] = {}
-    for organisation_id in organisation_ids:
-        for campaign in campaigns:
-            declarations, *values = rows.get((campaign.year, organisation_id), _NO_LOCAL_ROW)
-            result.setdefault(organisation_id, {})[campaign.year] = local_share_of(
-                year=campaign.year,
-                declarations=declarations,
-                values=tuple(values),
-                has_territory=False,
+    return {
+        organisation_id: {
+            campaign.year: _local_share_of_row(
+                campaign.year, rows.get((campaign.year, organisation_id)), has_territory=False
             )
-    return result
+            for campaign in campaigns
+        }
+        for organisation_id in organisation_ids
+    }
 
 
 def local_share(
@@ -944,7 +982,7 @@ def local_share(
         [campaign],
         organisation_ids=organisation_ids,
         territory=territory,
-        submitted_only=submitted_only,
+        any_state=[] if submitted_only else [campaign],
     )[campaign.year]
 
 
@@ -958,8 +996,6 @@ def local_share_with_previous(
     submitted declarations only, in one query."""
     previous = Campaign.objects.filter(year=campaign.year - 1).first()
     campaigns = [campaign, previous] if previous is not None else [campaign]
-    if organisation_ids is not None:
-        organisation_ids = _ids(organisation_ids)
     shares = local_shares(campaigns, organisation_ids=organisation_ids, territory=territory)
     return shares[campaign.year], shares[previous.year] if previous is not None else None
 

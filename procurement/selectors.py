@@ -397,76 +397,83 @@ def _registered_region(year: int) -> Subquery:
     )
 
 
-def account_by_region(
-    organisation: Organisation, year: int, *, campaign=None, declaration_id=None
-) -> list[dict]:
-    """The account's SME purchases of `year` by region of the registered SME ("" when not known):
-    the lines summed per SME first, then each SME given its region once. The campaign of `year`
-    and the account's declaration, when the caller has them, save two look-ups."""
+def account_breakdowns(
+    organisation: Organisation, year: int, *, campaign=None, declaration_id=None, top: int = 10
+) -> dict[str, list[dict]]:
+    """The account's SME purchases of `year` by region of the registered SME ("by_region", ""
+    when not known), by domain ("by_domain", None when not given) and its `top` largest SMEs
+    ("top_smes", whether each is registered), from one pass over the year's lines summed per SME
+    and domain: the region and the registration are looked up once per SME. The campaign of
+    `year` and the account's declaration, when the caller has them, save two look-ups."""
     campaign = campaign or Campaign.objects.get(year=year)
-    per_sme = (
+    lines_sql, lines_params = (
         _year_lines(organisation, year, declaration_id)
-        .values("sme_profile_id")
-        .annotate(total=Sum("amount"), lines=Count("pk"))
-    )
-    sql, params = per_sme.query.sql_with_params()
-    query = f"""
-        WITH s AS ({sql})
-        SELECT coalesce(r.name, '') AS region, sum(s.total), sum(s.lines)::bigint, count(*)
-        FROM s
-        -- One index lookup per SME (LIMIT keeps the lateral subquery a nested loop: a hash
-        -- join read every published profile, 0.2 s, for an account's few thousand SMEs).
-        LEFT JOIN LATERAL (
-            SELECT p.region_id FROM {SMEProfile._meta.db_table} p
-            WHERE p.siren = s.sme_profile_id AND p.state = %s AND p.published_at < %s
-            LIMIT 1
-        ) p ON true
-        LEFT JOIN {Region._meta.db_table} r ON r.code = p.region_id
-        GROUP BY 1
-        ORDER BY 2 DESC, 1
-    """  # noqa: S608
-    with connection.cursor() as cursor:
-        cursor.execute(
-            query,
-            [*params, SMEProfile.State.PUBLISHED.value, figures.registered_cutoff(campaign)],
-        )
-        return [
-            {"region": region, "total": total, "lines": lines, "smes": smes}
-            for region, total, lines, smes in cursor.fetchall()
-        ]
-
-
-def account_by_domain(organisation: Organisation, year: int, *, declaration_id=None) -> list[dict]:
-    return list(
-        _year_lines(organisation, year, declaration_id)
-        .values("domain__name")
-        .annotate(
-            total=Sum("amount"), lines=Count("pk"), smes=Count("sme_profile_id", distinct=True)
-        )
-        .order_by("-total", "domain__name")
-    )
-
-
-def account_top_smes(
-    organisation: Organisation, year: int, limit: int = 10, *, campaign=None, declaration_id=None
-) -> list[dict]:
-    """The account's largest SMEs of `year`, and whether each is registered: looked up for those
-    `limit` SMEs only (over the whole year, PostgreSQL hashed every published profile)."""
-    campaign = campaign or Campaign.objects.get(year=year)
-    top = list(
-        _year_lines(organisation, year, declaration_id)
-        .values("sme_profile_id")
+        .values("sme_profile_id", "domain_id")
         .annotate(name=Max("sme_name"), total=Sum("amount"), lines=Count("pk"))
-        .order_by("-total", "sme_profile_id")[:limit]
+        .query.sql_with_params()
     )
-    registered = set(
-        SMEProfile.objects.filter(
-            siren__in=[row["sme_profile_id"] for row in top],
-            state=SMEProfile.State.PUBLISHED,
-            published_at__lt=figures.registered_cutoff(campaign),
-        ).values_list("siren", flat=True)
-    )
-    return [row | {"registered": row["sme_profile_id"] in registered} for row in top]
+    # The lines summed per SME and domain, then per SME (with its registered region: one
+    # index lookup per SME) and per domain (how many SMEs: the pairs counted, no DISTINCT sort).
+    sql = f"""
+        WITH sd AS ({lines_sql})
+        SELECT g.per_domain, g.siren, g.domain_id, g.name, g.total, g.lines, g.smes, p.region
+        FROM (
+            SELECT GROUPING(sme_profile_id) = 1 AS per_domain, sme_profile_id AS siren, domain_id,
+                   max(name) AS name, sum(total) AS total, sum(lines)::bigint AS lines,
+                   count(*) AS smes
+            FROM sd GROUP BY GROUPING SETS ((sme_profile_id), (domain_id))
+        ) g
+        LEFT JOIN LATERAL (
+            SELECT coalesce(r.name, '') AS region FROM {SMEProfile._meta.db_table} p
+            LEFT JOIN {Region._meta.db_table} r ON r.code = p.region_id
+            WHERE p.siren = g.siren AND p.state = %s AND p.published_at < %s
+            LIMIT 1
+        ) p ON NOT g.per_domain
+    """  # noqa: S608
+    params = [*lines_params, SMEProfile.State.PUBLISHED.value, figures.registered_cutoff(campaign)]
+    smes: dict[str, dict] = {}
+    domains: dict[int | None, dict] = {}
+    regions_of: dict[str, str] = {}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for per_domain, siren, domain_id, name, total, lines, count, region in cursor.fetchall():
+            if not per_domain:
+                smes[siren] = {
+                    "sme_profile_id": siren,
+                    "name": name,
+                    "total": total,
+                    "lines": lines,
+                }
+                if region is not None:
+                    regions_of[siren] = region
+            else:
+                domains[domain_id] = {"total": total, "lines": lines, "smes": count}
+    regions: dict[str, dict] = {}
+    for siren, sme in smes.items():
+        region = regions.setdefault(
+            regions_of.get(siren) or "", {"total": 0, "lines": 0, "smes": 0}
+        )
+        region["total"] += sme["total"]
+        region["lines"] += sme["lines"]
+        region["smes"] += 1
+    names = dict(Domain.objects.filter(pk__in=[d for d in domains if d]).values_list("pk", "name"))
+    by_domain = [{"domain__name": names.get(key)} | value for key, value in domains.items()]
+    return {
+        "by_region": sorted(
+            ({"region": key} | value for key, value in regions.items()),
+            key=lambda row: (-row["total"], row["region"]),
+        ),
+        "by_domain": sorted(
+            by_domain,
+            key=lambda row: (-row["total"], row["domain__name"] is None, row["domain__name"] or ""),
+        ),
+        "top_smes": [
+            sme | {"registered": sme["sme_profile_id"] in regions_of}
+            for sme in sorted(
+                smes.values(), key=lambda sme: (-sme["total"], sme["sme_profile_id"])
+            )[:top]
+        ],
+    }
 
 
 def account_year_lines(organisation: Organisation, year: int) -> QuerySet[OrderLine]:

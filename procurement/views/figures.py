@@ -60,10 +60,12 @@ def _local_table(organisation, campaign: Campaign) -> list[figures.LocalRow]:
     previous_campaign = Campaign.objects.filter(year=campaign.year - 1).first()
 
     def pair(territory=None):
-        kwargs = {"organisation_ids": [organisation.pk], "territory": territory}
-        current = figures.local_share(campaign, submitted_only=False, **kwargs)
-        previous = figures.local_share(previous_campaign, **kwargs) if previous_campaign else None
-        return figures.local_rows(current, previous)
+        campaigns = [campaign, previous_campaign] if previous_campaign else [campaign]
+        shares = figures.local_shares(
+            campaigns, organisation_ids=[organisation.pk], territory=territory, any_state=[campaign]
+        )
+        previous = shares[previous_campaign.year] if previous_campaign else None
+        return figures.local_rows(shares[campaign.year], previous)
 
     rows = pair()
     editions = account_editions(organisation).filter(kind=Edition.Kind.TERRITORIAL)
@@ -101,13 +103,7 @@ def account_figures(request):
             "registered_definition": figures.registered_sme_definition(campaign),
             "local_rows": _local_table(organisation, campaign),
             "local_definition": figures.local_definition(),
-            "by_region": selectors.account_by_region(
-                organisation, year, campaign=campaign, declaration_id=current.declaration_id
-            ),
-            "by_domain": selectors.account_by_domain(
-                organisation, year, declaration_id=current.declaration_id
-            ),
-            "top_smes": selectors.account_top_smes(
+            **selectors.account_breakdowns(
                 organisation, year, campaign=campaign, declaration_id=current.declaration_id
             ),
         }
@@ -252,9 +248,10 @@ def account_figures_export(request, fmt):
             for row in years
         ),
     )
+    breakdowns = selectors.account_breakdowns(organisation, year)
     for title, rows, key in (
-        (_("Régions"), selectors.account_by_region(organisation, year), "region"),
-        (_("Domaines"), selectors.account_by_domain(organisation, year), "domain__name"),
+        (_("Régions"), breakdowns["by_region"], "region"),
+        (_("Domaines"), breakdowns["by_domain"], "domain__name"),
     ):
         add_table(
             workbook,

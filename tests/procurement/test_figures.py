@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
+from directory.models import Domain
 from procurement import selectors, services
 from procurement.models import OrderLine
 from tests.factories import OrderLineFactory, OrganisationFactory, SMEProfileFactory, member_of
@@ -188,3 +189,36 @@ def test_sme_picker_suggests_published_profiles_by_name_or_siren(buyer, sme_prof
     assert 'data-siren="732829320"' in client.get(url, {"q": "7328"}).content.decode()
     unknown = client.get(url, {"q": "Inconnue SA"}).content.decode()
     assert "saisissez le SIREN et le nom" in unknown
+
+
+def test_account_breakdowns_sum_the_lines_per_region_domain_and_sme(
+    declaration, sme_profile, account
+):
+    cyber = Domain.objects.get(slug="cybersecurite")
+    other = Domain.objects.exclude(pk=cyber.pk).order_by("pk").first()
+    for profile, name, amount, domain in [
+        (sme_profile, "Cyberbase", "300", cyber),
+        (sme_profile, "Cyberbase", "200", other),
+        (None, "Inconnue", "1000", cyber),  # an SME without a profile: no region
+        (None, "Inconnue SAS", "1", cyber),
+    ]:
+        sme = {"sme_profile": profile} if profile else {"sme_profile_id": "443061841"}
+        OrderLineFactory(
+            declaration=declaration, sme_name=name, amount=Decimal(amount), domain=domain, **sme
+        )
+    breakdowns = selectors.account_breakdowns(account, declaration.campaign.year)
+    assert breakdowns["by_region"] == [
+        {"region": "", "total": Decimal("1001"), "lines": 2, "smes": 1},
+        {"region": sme_profile.region.name, "total": Decimal("500"), "lines": 2, "smes": 1},
+    ]
+    assert breakdowns["by_domain"] == [
+        {"domain__name": cyber.name, "total": Decimal("1301"), "lines": 3, "smes": 2},
+        {"domain__name": other.name, "total": Decimal("200"), "lines": 1, "smes": 1},
+    ]
+    assert [
+        (row["sme_profile_id"], row["name"], row["total"], row["lines"], row["registered"])
+        for row in breakdowns["top_smes"]
+    ] == [
+        ("443061841", "Inconnue SAS", Decimal("1001"), 2, False),
+        ("732829320", "Cyberbase", Decimal("500"), 2, True),
+    ]

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from directory.models import Departement
 from procurement import figures
+from procurement.models import Declaration
 from tests.factories import (
     CampaignFactory,
     DeclarationFactory,
@@ -166,3 +167,48 @@ def test_local_share_of_an_edition_takes_its_members_and_territory(crafted, acco
     )
     assert share.sme_purchases == Decimal("1000")
     assert share.territory_share == Decimal("55")
+
+
+def test_local_shares_count_every_state_only_in_the_campaigns_asked(crafted, account):
+    """The account's page: its declaration of the year whatever its state, N-1 submitted."""
+    current, previous = crafted
+    Declaration.objects.filter(organisation=account).update(state=Declaration.State.DRAFT)
+    shares = figures.local_shares(
+        [current, previous], organisation_ids=[account.pk], any_state=[current]
+    )
+    assert shares[current.year].sme_purchases == Decimal("1000")
+    assert shares[previous.year].sme_purchases == Decimal("0")
+    assert shares[previous.year].declarations == 0
+
+
+def test_local_share_is_the_same_whether_smes_are_looked_up_one_by_one_or_hashed(
+    crafted, account, monkeypatch
+):
+    current, previous = crafted
+    # An SME registered after N-1 closed: unknown in N-1, placed in N.
+    late = SMEProfileFactory(
+        departement=Departement.objects.get(code="69"),
+        region=Departement.objects.get(code="69").region,
+        published_at=timezone.make_aware(datetime.datetime(YEAR, 5, 2)),  # N-1 closed on 31 March
+    )
+    site = account.sites.first()
+    for campaign in (current, previous):
+        declaration = Declaration.objects.get(organisation=account, campaign=campaign)
+        OrderLineFactory(declaration=declaration, site=site, sme_profile=late, amount=Decimal(70))
+        OrderLineFactory(declaration=declaration, site=site, sme_profile=late, amount=Decimal(30))
+
+    def both():
+        return (
+            figures.local_shares(
+                [current, previous], organisation_ids=[account.pk], territory=["69", "38"]
+            ),
+            figures.members_local_shares([current, previous], organisation_ids=[account.pk]),
+        )
+
+    one_by_one = both()
+    monkeypatch.setattr(figures, "FEW_ACCOUNTS", 0)
+    assert both() == one_by_one
+    shares, by_member = one_by_one
+    assert shares[previous.year].parts["sme_location_unknown"].amount == Decimal("100")
+    assert by_member[account.pk][previous.year].parts["sme_location_unknown"].amount == 100
+    assert shares[current.year].sme_purchases == Decimal("1100")
