@@ -10,9 +10,9 @@ import itertools
 import json
 from collections.abc import Callable
 from functools import cache
+from html import escape
 
 from django.utils.formats import number_format
-from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -59,15 +59,9 @@ def fill_for(count: int, bounds: list[int]) -> str:
 
 def _legend(bounds: list[int]) -> list[str]:
     parts = [
-        format_html(
-            '<g class="map-legend" font-family="sans-serif" font-size="11" fill="{}">', TEXT
-        ),
-        format_html(
-            '<text x="{}" y="{}" font-weight="bold">{}</text>',
-            LEGEND_X,
-            LEGEND_Y + 10,
-            _("Nombre de PME"),
-        ),
+        f'<g class="map-legend" font-family="sans-serif" font-size="11" fill="{TEXT}">'
+        f'<text x="{LEGEND_X}" y="{LEGEND_Y + 10}" font-weight="bold">'
+        f"{escape(_('Nombre de PME'))}</text>"
     ]
     rows = [(ZERO_FILL, "0")]
     low = 1
@@ -80,16 +74,8 @@ def _legend(bounds: list[int]) -> list[str]:
     for i, (fill, label) in enumerate(rows):
         y = LEGEND_Y + 18 + i * 16
         parts.append(
-            format_html(
-                '<rect x="{}" y="{}" width="14" height="12" fill="{}" stroke="#8a939f" '
-                'stroke-width="0.5"/><text x="{}" y="{}">{}</text>',
-                LEGEND_X,
-                y,
-                fill,
-                LEGEND_X + 20,
-                y + 10,
-                label,
-            )
+            f'<rect x="{LEGEND_X}" y="{y}" width="14" height="12" fill="{fill}" stroke="#8a939f" '
+            f'stroke-width="0.5"/><text x="{LEGEND_X + 20}" y="{y + 10}">{escape(label)}</text>'
         )
     parts.append("</g>")
     return parts
@@ -105,88 +91,60 @@ def region_map_svg(
     """The 18 regions coloured by `counts` (INSEE region code -> number), with a legend.
 
     With `link`, each region is a link (to `link(code)`) named by its region and count, for
-    click-to-filter. `selected` region codes get a highlighted outline.
+    click-to-filter. `selected` region codes get a highlighted outline. Built with f-strings,
+    every value through `escape` (the standard library's, as Django's `escape`): the map is on
+    every directory page.
     """
     data = geometry()
     bounds = class_bounds(counts)
     width, height = data["width"], data["height"]
     title_id = f"region-map-title-{next(_title_ids)}"
     parts = [
-        format_html(
-            '<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" width="{}" height="{}" '
-            'class="region-map" role="{}" aria-labelledby="{}">'
-            '<title id="{}">{}</title>',
-            width,
-            height,
-            width,
-            height,
-            "group" if link else "img",
-            title_id,
-            title_id,
-            title,
-        )
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" '
+        f'width="{width}" height="{height}" class="region-map" '
+        f'role="{"group" if link else "img"}" aria-labelledby="{title_id}">'
+        f'<title id="{title_id}">{escape(str(title))}</title>'
     ]
     overseas_note = False
     # Selected regions last, so that their outline is drawn over their neighbours'.
     for region in sorted(data["regions"], key=lambda r: r["code"] in selected):
-        code = region["code"]
-        count = counts.get(code, 0)
-        name = region["name"]
-        label = ngettext("%(region)s : %(count)s PME", "%(region)s : %(count)s PME", count) % {
-            "region": name,
-            "count": number_format(count),
-        }
-        is_selected = code in selected
+        code = escape(region["code"])
+        count = counts.get(region["code"], 0)
+        name = escape(region["name"])
+        label = escape(
+            ngettext("%(region)s : %(count)s PME", "%(region)s : %(count)s PME", count)
+            % {"region": region["name"], "count": number_format(count)}
+        )
+        is_selected = region["code"] in selected
         inset = region.get("inset")
         if inset:
+            x, y, w, h = (int(v) for v in inset)
             if not overseas_note:
                 overseas_note = True
                 parts.append(
-                    format_html(
-                        '<text x="{}" y="{}" font-family="sans-serif" font-size="10" fill="{}">'
-                        "{}</text>",
-                        inset[0],
-                        inset[1] - 3,
-                        "#555d68",
-                        _("Outre-mer (échelles différentes)"),
-                    )
+                    f'<text x="{x}" y="{y - 3}" font-family="sans-serif" font-size="10" '
+                    f'fill="#555d68">{escape(_("Outre-mer (échelles différentes)"))}</text>'
                 )
             parts.append(
-                format_html(
-                    '<rect x="{}" y="{}" width="{}" height="{}" fill="none" stroke="#d5dae1"/>'
-                    '<text x="{}" y="{}" font-family="sans-serif" font-size="10" fill="{}">{}</text>',
-                    inset[0],
-                    inset[1],
-                    inset[2],
-                    inset[3],
-                    inset[0],
-                    inset[1] + inset[3] + 12,
-                    TEXT,
-                    name,
-                )
+                f'<rect x="{x}" y="{y}" width="{w}" height="{h}" fill="none" stroke="#d5dae1"/>'
+                f'<text x="{x}" y="{y + h + 12}" font-family="sans-serif" font-size="10" '
+                f'fill="{TEXT}">{name}</text>'
             )
-        path = format_html(
-            '<path d="{}" fill="{}" fill-rule="evenodd" stroke="{}" stroke-width="{}" '
-            'stroke-linejoin="round"><title>{}</title></path>',
-            mark_safe(region["d"]),  # noqa: S308 (built by build_region_map: digits, M, l, z)
-            fill_for(count, bounds),
-            SELECTED_STROKE if is_selected else STROKE,
-            "2.5" if is_selected else "0.8",
-            label,
+        # region["d"] is built by build_region_map: digits, M, l and z only.
+        path = (
+            f'<path d="{region["d"]}" fill="{fill_for(count, bounds)}" fill-rule="evenodd" '
+            f'stroke="{SELECTED_STROKE if is_selected else STROKE}" '
+            f'stroke-width="{"2.5" if is_selected else "0.8"}" stroke-linejoin="round">'
+            f"<title>{label}</title></path>"
         )
         if link:
             parts.append(
-                format_html(
-                    '<a href="{}" aria-label="{}" class="map-region{}" data-region="{}">{}</a>',
-                    link(code),
-                    label,
-                    " selected" if is_selected else "",
-                    code,
-                    path,
-                )
+                f'<a href="{escape(link(region["code"]))}" aria-label="{label}" '
+                f'class="map-region{" selected" if is_selected else ""}" data-region="{code}">'
+                f"{path}</a>"
             )
         else:
-            parts.append(format_html('<g data-region="{}">{}</g>', code, path))
+            parts.append(f'<g data-region="{code}">{path}</g>')
     parts.extend(_legend(bounds))
     parts.append("</svg>")
-    return mark_safe("".join(str(p) for p in parts))  # noqa: S308 (every part escaped above)
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)

@@ -173,10 +173,18 @@ def search(request):
     notices += page.notices
     region_counts = page.facets.of("region")
 
+    # `_url_with` for each region, the query string copied once rather than 18 times.
+    link_params = request.GET.copy()
+    link_params.pop("page", None)
+    search_url = reverse("directory:search")
+
     def region_link(code: str) -> str:
         if list(criteria.regions) == [code]:
-            return _url_with(request, region=None)
-        return _url_with(request, region=[code])
+            link_params.pop("region", None)
+        else:
+            link_params.setlist("region", [code])
+        query = link_params.urlencode()
+        return search_url + (f"?{query}" if query else "")
 
     context = {
         "page": page,
