@@ -6,7 +6,7 @@ from html import escape
 from django import template
 from django.urls import reverse
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from ..selectors import profile_of
 from ..services import completeness
@@ -21,12 +21,6 @@ def sme_profile_card(organisation):
         "profile": profile,
         "completeness": completeness(profile) if profile else None,
     }
-
-
-@register.filter
-def any_selected(items) -> bool:
-    """True when one of a facet group's values is chosen (the group is then shown open)."""
-    return any(item.get("selected") for item in items or ())
 
 
 DESCRIPTION_CHARS = 240
@@ -79,3 +73,44 @@ def result_cards(results):
             f'<p class="tags">{tags}</p></li>'
         )
     return mark_safe("".join(cards))  # noqa: S308 (every value escaped above)
+
+
+@register.simple_tag
+def facet_groups(groups):
+    """The directory's facet checkboxes (`directory.views._facet_groups`), built in Python as
+    `result_cards` is: some seventy values on every page, five times cheaper than a template loop.
+    A group with a chosen value is shown open."""
+    parts = []
+    for group in groups:
+        param, title = escape(group["param"]), escape(str(group["title"]))
+        items = group["items"]
+        is_open = " open" if any(item.get("selected") for item in items) else ""
+        parts.append(
+            f'<details class="facet-group" id="facet-{param}"{is_open}><summary>{title}</summary>'
+            f'<fieldset class="facet"><legend class="visually-hidden">{title}</legend>'
+        )
+        if items:
+            long = " long" if len(items) > 12 else ""
+            parts.append(f'<ul class="facet-list{long}">')
+            for item in items:
+                value = escape(str(item["value"]))
+                checked = " checked" if item["selected"] else ""
+                parts.append(
+                    f'<li><input type="checkbox" name="{param}" value="{value}" '
+                    f'id="f-{param}-{value}"{checked}><label for="f-{param}-{value}">'
+                    f"{escape(str(item['label']))} "
+                    f'<span class="count">{escape(item["count_display"])}</span></label></li>'
+                )
+            parts.append("</ul>")
+            if group["hidden"]:
+                hidden = ngettext(
+                    "et %(counter)s autre : choisissez d'abord une région.",
+                    "et %(counter)s autres : choisissez d'abord une région.",
+                    group["hidden"],
+                ) % {"counter": group["hidden"]}
+                # As {% blocktranslate %}: the counter is a number, the text the translators'.
+                parts.append(f'<p class="muted small">{hidden}</p>')
+        else:
+            parts.append(f'<p class="muted small">{escape(gettext("Aucune valeur."))}</p>')
+        parts.append("</fieldset></details>")
+    return mark_safe("".join(parts))  # noqa: S308 (every value escaped above)
