@@ -232,9 +232,22 @@ class ReleaseForm(forms.Form):
     )
 
 
+class SharedChoicesField(django_filters.fields.MultipleChoiceField):
+    """A multiple choice whose copies share its choices: the form of each directory page copies
+    its fields, and deep-copying the hundred départements and the domains cost more than the
+    rest of the parsing. The choices come from the reference data and are never changed."""
+
+    def __deepcopy__(self, memo):
+        result = forms.Field.__deepcopy__(self, memo)
+        result._choices = self._choices
+        return result
+
+
 class ChoicesFilter(django_filters.MultipleChoiceFilter):
     """Repeatable parameter whose values are checked against the allowed ones (no filtering here:
     directory.search builds the SQL)."""
+
+    field_class = SharedChoicesField
 
     def filter(self, qs, value):
         return qs

@@ -1,6 +1,7 @@
 """Reading the directory: look-ups scoped to the person, autocomplete, counts per region."""
 
 import contextlib
+import uuid
 from dataclasses import dataclass, field
 from functools import cached_property
 from urllib.parse import urlsplit
@@ -166,23 +167,33 @@ class Reference:
 
 
 REFERENCE_KEY = "directory:reference"
+REFERENCE_VERSION_KEY = "directory:reference:version"
 REFERENCE_SECONDS = 300
+# This process's copy of the reference and the version it was read at: while the cache names
+# the same version, a page reads that short key instead of unpickling the whole reference.
+_kept: tuple[str, Reference] | None = None
 
 
 def reference() -> Reference:
     """Regions, départements, domains and labels (four small queries), kept in the cache for a
-    few minutes: every directory page needs them, and staff change the taxonomy rarely (the
-    admin forgets them then, see forget_reference)."""
+    few minutes under a version (each process keeps its copy while the version stands): every
+    directory page needs them, and staff change the taxonomy rarely (the admin forgets them
+    then, see forget_reference)."""
+    global _kept
     use_cache = not getattr(settings, "TESTING", False) or getattr(
         settings, "DIRECTORY_FACET_CACHE", False
     )
     if use_cache:
         try:
+            version = cache.get(REFERENCE_VERSION_KEY)
+            if version is not None and _kept is not None and _kept[0] == version:
+                return _kept[1]
             cached = cache.get(REFERENCE_KEY)
         except Exception:  # a cache outage must not break the directory
             cached = None
-        if cached is not None:
-            return cached
+        if isinstance(cached, tuple):
+            _kept = cached
+            return cached[1]
     ref = Reference(
         regions=list(Region.objects.order_by("name")),
         departements=list(Departement.objects.order_by("code")),
@@ -190,15 +201,19 @@ def reference() -> Reference:
         labels=list(Label.objects.order_by("position", "name")),
     )
     if use_cache:
+        version = uuid.uuid4().hex
         with contextlib.suppress(Exception):
-            cache.set(REFERENCE_KEY, ref, REFERENCE_SECONDS)
+            cache.set_many(
+                {REFERENCE_KEY: (version, ref), REFERENCE_VERSION_KEY: version}, REFERENCE_SECONDS
+            )
+            _kept = (version, ref)
     return ref
 
 
 def forget_reference() -> None:
     """Called when staff change the domains or the labels."""
     with contextlib.suppress(Exception):
-        cache.delete(REFERENCE_KEY)
+        cache.delete_many([REFERENCE_KEY, REFERENCE_VERSION_KEY])
 
 
 @dataclass

@@ -10,7 +10,7 @@ database and do not depend on Redis. `incr` keeps raising: its callers handle a 
 import logging
 
 from django.core.cache.backends.base import DEFAULT_TIMEOUT
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import RedisError
 
 logger = logging.getLogger("pacte.cache")
@@ -20,7 +20,25 @@ def _skipped(operation: str, error: Exception) -> None:
     logger.warning("cache unavailable, %s skipped (fail open): %s", operation, error)
 
 
+class PooledClientRedisCacheClient(RedisCacheClient):
+    """One redis client per connection pool, made once: Django makes a new one for each cache
+    operation, which costs more than the operation itself (a directory page reads the cache three
+    times). A redis client is safe to share; its pool hands out the connections."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        client = clients.get(id(pool))
+        if client is None:
+            client = clients[id(pool)] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = PooledClientRedisCacheClient
+
     def get(self, key, default=None, version=None):
         try:
             return super().get(key, default, version)

@@ -239,3 +239,15 @@ def test_directory_page_runs_a_fixed_number_of_queries_at_most_five(
             response = client.get(url, params)
         assert response.status_code == 200
         assert response.context["page"].results or params.get("region"), params
+
+
+@pytest.mark.django_db
+def test_reference_is_kept_while_its_version_stands_and_read_again_once_forgotten():
+    from directory.selectors import forget_reference
+
+    first = reference()
+    assert reference() is first  # this process's copy, while the cache names its version
+    Domain.objects.create(slug="calcul-quantique", name="Calcul quantique", position=99)
+    assert "calcul-quantique" not in [d.slug for d in reference().domains]
+    forget_reference()  # what the admin does once a domain or a label is saved
+    assert "calcul-quantique" in [d.slug for d in reference().domains]
