@@ -409,7 +409,11 @@ def declaration_figures_and_answers(declaration: Declaration) -> tuple[KeyFigure
     which SMEs may still give, are counted over its lines."""
     kept = _kept_row(declaration)
     if kept is not None:
-        answers = OrderLine.objects.filter(declaration=declaration).aggregate(
+        answered = [OrderLine.SMEStatus.CONFIRMED, OrderLine.SMEStatus.DISPUTED]
+        # The answered lines only, through their partial index (orderline_answered).
+        answers = OrderLine.objects.filter(
+            declaration=declaration, sme_status__in=answered
+        ).aggregate(
             disputed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.DISPUTED)),
             confirmed=Count("pk", filter=Q(sme_status=OrderLine.SMEStatus.CONFIRMED)),
         )

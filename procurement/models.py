@@ -230,7 +230,10 @@ class OrderLine(models.Model):
         CONFIRMED = "confirmed", _("Confirmée")
         DISPUTED = "disputed", _("Contestée")
 
-    declaration = models.ForeignKey(Declaration, on_delete=models.CASCADE, related_name="lines")
+    # Indexed with the line's id (Meta.indexes): the declaration page's newest lines first.
+    declaration = models.ForeignKey(
+        Declaration, on_delete=models.CASCADE, related_name="lines", db_index=False
+    )
     # The SME is named by its SIREN. The relation joins on SMEProfile.siren without a database
     # constraint, so a line may name an SME that is not registered yet and is linked the moment
     # that SIREN registers: `line.sme_profile` is None until then, `line.sme_siren` always holds the SIREN.
@@ -303,6 +306,13 @@ class OrderLine(models.Model):
             ),
         ]
         indexes = [
+            models.Index(fields=["declaration", "id"], name="orderline_decl_id"),
+            # The SMEs' answers (most lines have none): counted on each declaration page.
+            models.Index(
+                fields=["declaration", "sme_status"],
+                name="orderline_answered",
+                condition=Q(sme_status__in=["confirmed", "disputed"]),
+            ),
             models.Index(fields=["declaration", "order_date"], name="orderline_decl_date"),
             models.Index(fields=["sme_profile", "declaration"], name="orderline_siren_decl"),
             models.Index(fields=["site"], name="orderline_site", condition=Q(site__isnull=False)),
