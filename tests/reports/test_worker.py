@@ -69,6 +69,12 @@ def _wait_for(predicate, timeout: float, log_path=None):
     raise AssertionError(f"not within {timeout} s\n{log}")
 
 
+# The sweep's windows, shortened for the tests that kill the worker: the same heartbeat thread
+# and sweep, in seconds rather than a minute (production: a heartbeat every 10 s, stale after
+# 45 s, a sweep every 20 s, see settings).
+QUICK_SWEEP = {"JOB_HEARTBEAT_S": "2", "JOB_STALE_AFTER_S": "10", "SWEEP_EVERY_S": "4"}
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_report_whose_worker_is_killed_ends_done_without_anyone_acting(
     client, celery_worker, settings
@@ -76,7 +82,7 @@ def test_a_report_whose_worker_is_killed_ends_done_without_anyone_acting(
     """kill -9 of the worker at 30 % of a programme report, a new worker started: the heartbeat
     stops, Celery beat's sweep re-queues the job, and it ends done within two minutes."""
     settings.MEDIA_ROOT = celery_worker.media_dir
-    slow = {"REPORTS_TEST_STEP_DELAY_S": "2"}  # each progress step takes 2 s more
+    slow = {"REPORTS_TEST_STEP_DELAY_S": "2", **QUICK_SWEEP}  # each step takes 2 s more
     celery_worker.restart(**slow)
     try:
         ReportData()
@@ -122,7 +128,7 @@ def test_a_batch_of_member_reports_whose_worker_is_killed_ends_done(
     the jobs of the batch it had claimed are re-queued one by one by the sweep and end done;
     none is rendered twice."""
     settings.MEDIA_ROOT = celery_worker.media_dir
-    slow = {"REPORTS_TEST_STEP_DELAY_S": "2"}
+    slow = {"REPORTS_TEST_STEP_DELAY_S": "2", **QUICK_SWEEP}
     celery_worker.restart(**slow)
     try:
         ReportData()
