@@ -67,8 +67,13 @@ def _url_with(request, **changes) -> str:
             params.setlist(name, value)
         else:
             params[name] = value
+    return _search_url(params)
+
+
+def _search_url(params, base: str | None = None) -> str:
+    """The directory's address with `params` (`base`: that address, when already reversed)."""
     query = params.urlencode()
-    return reverse("directory:search") + (f"?{query}" if query else "")
+    return (base or reverse("directory:search")) + (f"?{query}" if query else "")
 
 
 def number(n: int) -> str:
@@ -183,8 +188,7 @@ def search(request):
             link_params.pop("region", None)
         else:
             link_params.setlist("region", [code])
-        query = link_params.urlencode()
-        return search_url + (f"?{query}" if query else "")
+        return _search_url(link_params, search_url)
 
     context = {
         "page": page,
@@ -232,7 +236,7 @@ def _query_without_page(request) -> str:
 def _page_url(request, number: int) -> str:
     params = request.GET.copy()
     params["page"] = str(number)
-    return reverse("directory:search") + "?" + params.urlencode()
+    return _search_url(params)
 
 
 def _page_window(current: int, last: int) -> list[int]:

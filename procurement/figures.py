@@ -81,14 +81,28 @@ CUTOFF_SQL = "((c.closes_on + 1)::timestamp AT TIME ZONE %s)"
 
 
 def registered_profile_join(
-    *, profile: str = "p", line: str = "l", cutoff: str = "d.registered_cutoff"
+    *,
+    profile: str = "p",
+    line: str = "l",
+    cutoff: str = "d.registered_cutoff",
+    lateral_columns: str | None = None,
 ) -> str:
-    """LEFT JOIN of the profile that makes a line's SME registered (one parameter: PUBLISHED);
-    `{profile}.id IS NOT NULL` then means "registered". `cutoff` names a column of the
-    declarations CTE (`declarations_sql`)."""
-    return (
-        f"LEFT JOIN {PROFILE_TABLE} {profile} ON {profile}.siren = {line}.sme_siren "
+    """LEFT JOIN of the profile that makes a line's SME registered (one parameter: PUBLISHED,
+    then the cutoff's if `cutoff` is "%s"); `{profile}.id IS NOT NULL` then means "registered".
+    `cutoff` names a column of the declarations CTE (`declarations_sql`).
+
+    With `lateral_columns` (read from `{profile}`, e.g. "p.id, p.region_id"), one index lookup
+    per row (LIMIT keeps the lateral subquery a nested loop): for a few accounts' thousand SMEs,
+    where a hash join would first read every published profile."""
+    condition = (
+        f"{profile}.siren = {line}.sme_siren "
         f"AND {profile}.state = %s AND {profile}.published_at < {cutoff}"
+    )
+    if lateral_columns is None:
+        return f"LEFT JOIN {PROFILE_TABLE} {profile} ON {condition}"
+    return (
+        f"LEFT JOIN LATERAL (SELECT {lateral_columns} FROM {PROFILE_TABLE} {profile} "  # noqa: S608 - names from the code only
+        f"WHERE {condition} LIMIT 1) {profile} ON true"
     )
 
 
@@ -824,17 +838,9 @@ def _local_sql(cte: str, *, by_member: bool = False, few: bool = False) -> str:
         for part in LOCAL_PARTS
     )
     member = ", organisation_id" if by_member else ""
-    profile_join = registered_profile_join()
-    if few:
-        # One index lookup per SME (LIMIT keeps the lateral subquery a nested loop): for a few
-        # accounts' thousand SMEs, a hash join would read all the published profiles first.
-        profile_join = f"""
-            LEFT JOIN LATERAL (
-                SELECT p.departement_id, p.region_id FROM {PROFILE_TABLE} p
-                WHERE p.siren = l.sme_siren AND p.state = %s AND p.published_at < d.registered_cutoff
-                LIMIT 1
-            ) p ON true
-        """  # noqa: S608
+    profile_join = registered_profile_join(
+        lateral_columns="p.departement_id, p.region_id" if few else None
+    )
     return f"""
         WITH d AS ({cte}),
         lines AS (

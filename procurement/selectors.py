@@ -414,25 +414,25 @@ def account_breakdowns(
     )
     # The lines summed per SME and domain, then per SME (with its registered region: one
     # index lookup per SME) and per domain (how many SMEs: the pairs counted, no DISTINCT sort).
+    profile_join = figures.registered_profile_join(
+        line="g", cutoff="%s", lateral_columns="p.id, p.region_id"
+    )
     sql = f"""
         WITH sd AS ({lines_sql})
-        SELECT g.per_domain, g.siren, g.domain_id, g.name, g.total, g.lines, g.smes, p.region
+        SELECT g.per_domain, g.sme_siren, g.domain_id, g.name, g.total, g.lines, g.smes,
+               CASE WHEN p.id IS NOT NULL THEN coalesce(r.name, '') END
         FROM (
-            SELECT GROUPING(sme_profile_id) = 1 AS per_domain, sme_profile_id AS siren, domain_id,
-                   max(name) AS name, sum(total) AS total, sum(lines)::bigint AS lines,
-                   count(*) AS smes
+            SELECT GROUPING(sme_profile_id) = 1 AS per_domain, sme_profile_id AS sme_siren,
+                   domain_id, max(name) AS name, sum(total) AS total,
+                   sum(lines)::bigint AS lines, count(*) AS smes
             FROM sd GROUP BY GROUPING SETS ((sme_profile_id), (domain_id))
         ) g
-        LEFT JOIN LATERAL (
-            SELECT coalesce(r.name, '') AS region FROM {SMEProfile._meta.db_table} p
-            LEFT JOIN {Region._meta.db_table} r ON r.code = p.region_id
-            WHERE p.siren = g.siren AND p.state = %s AND p.published_at < %s
-            LIMIT 1
-        ) p ON NOT g.per_domain
+        {profile_join}
+        LEFT JOIN {Region._meta.db_table} r ON r.code = p.region_id
     """  # noqa: S608
     params = [*lines_params, SMEProfile.State.PUBLISHED.value, figures.registered_cutoff(campaign)]
     smes: dict[str, dict] = {}
-    domains: dict[int | None, dict] = {}
+    domains: dict[int, dict] = {}
     regions_of: dict[str, str] = {}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -456,7 +456,7 @@ def account_breakdowns(
         region["total"] += sme["total"]
         region["lines"] += sme["lines"]
         region["smes"] += 1
-    names = dict(Domain.objects.filter(pk__in=[d for d in domains if d]).values_list("pk", "name"))
+    names = dict(Domain.objects.filter(pk__in=list(domains)).values_list("pk", "name"))
     by_domain = [{"domain__name": names.get(key)} | value for key, value in domains.items()]
     return {
         "by_region": sorted(
@@ -465,7 +465,7 @@ def account_breakdowns(
         ),
         "by_domain": sorted(
             by_domain,
-            key=lambda row: (-row["total"], row["domain__name"] is None, row["domain__name"] or ""),
+            key=lambda row: (-row["total"], row["domain__name"]),
         ),
         "top_smes": [
             sme | {"registered": sme["sme_profile_id"] in regions_of}
