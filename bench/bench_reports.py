@@ -151,7 +151,7 @@ def wait_for(job_ids: list[int], timeout: float = 600) -> None:
 def explain_key_query(campaign) -> None:
     """Print the plan of the heaviest aggregate at this scale (stderr), for the record: the
     programme report's pass over the year's lines (`reports.figures.year_pass`), as the report
-    runs it (JIT off, the reports' work_mem)."""
+    runs it (JIT off, its work_mem)."""
     from django.db import connection, transaction
 
     from reports import figures
@@ -159,9 +159,9 @@ def explain_key_query(campaign) -> None:
     captured = {}
     real_fetchall = figures._fetchall
 
-    def explain(sql: str, params: list) -> list:
+    def explain(sql: str, params: list, **options) -> list:
         captured["sql"], captured["params"] = sql, params
-        return real_fetchall(sql, params)
+        return real_fetchall(sql, params, **options)
 
     figures._fetchall = explain
     try:
@@ -169,7 +169,7 @@ def explain_key_query(campaign) -> None:
     finally:
         figures._fetchall = real_fetchall
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = %s", [figures.REPORT_WORK_MEM])
+        cursor.execute("SET LOCAL work_mem = %s", [figures.HASHED_WORK_MEM])
         cursor.execute("SET LOCAL jit = off")
         cursor.execute("EXPLAIN (ANALYZE, BUFFERS OFF) " + captured["sql"], captured["params"])
         for (line,) in cursor.fetchall():

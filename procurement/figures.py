@@ -811,6 +811,8 @@ LOCAL_LINE_COLUMNS = """
     sd.region_id = p.region_id AS same_reg,
     coalesce(p.departement_id = ANY(%s), false) AS inside
 """
+# The names of LOCAL_LINE_COLUMNS: what LOCAL_MEMBER_SUMS reads besides the amount.
+LOCAL_LINE_KEYS = ("no_site", "no_place", "same_dep", "same_reg", "inside")
 LOCAL_MEMBER_SUMS = """
     sum(amount) AS total,
     sum(amount) FILTER (WHERE same_dep) AS same_departement,

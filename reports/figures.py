@@ -45,6 +45,7 @@ from procurement.figures import (
     LINES_JOIN,
     LOCAL_LINE_COLUMNS,
     LOCAL_LINE_JOINS,
+    LOCAL_LINE_KEYS,
     LOCAL_MEMBER_SUMS,
     LOCAL_PARTS,
     MIN_MEMBERS,
@@ -217,11 +218,18 @@ class MemberFigures:
 # Sorts for count(DISTINCT …) and percentile_cont over millions of lines stay in memory (at 64MB
 # the 2M lines of a year spilled to disk: a key figures query took 4.1 s, 3.4 s at 256MB).
 REPORT_WORK_MEM = "256MB"
+# The planner counts a group per line in each grouping set of `year_pass` (the groups are SMEs
+# and members: 120,000 and 56,000 rows, 100 MB, at 2,000,000 lines); below what that estimate
+# needs, it sorts the year's lines for some sets instead of hashing them (9 s instead of 5).
+# What a hash aggregate really uses is what its groups take (it spills to disk past the limit).
+HASHED_WORK_MEM = "1GB"
 
 
-def _fetchall(sql: str, params: list) -> list[tuple]:
+def _fetchall(sql: str, params: list, *, hashed: bool = False) -> list[tuple]:
+    """The rows of a report query. `hashed`: a query whose grouping sets must be hash
+    aggregates (`year_pass`), run with HASHED_WORK_MEM."""
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
+        cursor.execute("SET LOCAL work_mem = %s", [HASHED_WORK_MEM if hashed else REPORT_WORK_MEM])
         cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -399,13 +407,15 @@ def year_pass(
     )
     local_columns = local_joins = local_cells = ""
     local_params: list = []
+    local_keys: list[str] = []
     if local:
         local_columns = f", {LOCAL_LINE_COLUMNS}"
         local_joins = LOCAL_LINE_JOINS
         local_params = [[]]  # no territory: the programme's share
+        local_keys = list(LOCAL_LINE_KEYS)
         parts = ", ".join(f"('{part}', m.{part})" for part in LOCAL_PARTS)
         local_cells = f"""
-            member_local AS (SELECT member, {LOCAL_MEMBER_SUMS} FROM lines GROUP BY member),
+            member_local AS (SELECT member, {LOCAL_MEMBER_SUMS} FROM member_parts GROUP BY member),
             local_cells AS (
                 SELECT 'local' AS dim, '' AS key, count(*) AS n,
                        coalesce(sum(total), 0) AS amount, coalesce(max(total), 0) AS largest
@@ -417,64 +427,93 @@ def year_pass(
                 GROUP BY v.part
             ),
         """  # noqa: S608 - LOCAL_PARTS names only
-    # Without `full`, only the margins: no region, size or domain cell.
-    domain_smes = (
-        "domain_smes AS (SELECT domain, siren, sum(amount) AS amount FROM lines GROUP BY 1, 2),"
-    )
-    domain_totals = "SELECT 'domain', domain, count(*), sum(amount) FROM domain_smes GROUP BY 1, 2"
-    if full and _domain_ids_fit_a_mask():
-        # Each SME's domains as the bits of a bigint (bit = domain id), OR-ed in the SME
-        # aggregate: an SME counts in each domain whose bit it has, without a second hash
-        # aggregate over (domain, SME) pairs (400,000 at 2,000,000 lines); the domains' amounts
-        # are the sums of their per-member cells.
-        domain_smes = f"""
-            domain_counts AS (
-                SELECT dom.id::text COLLATE "C" AS domain, count(*) AS smes
-                FROM smes JOIN {DOMAIN_TABLE} dom ON smes.domains & (1::bigint << dom.id::int) <> 0
-                GROUP BY 1
-            ),
-        """  # noqa: S608 - model table names only
-        domain_totals = """
-            SELECT 'domain', a.key, c.smes, sum(a.amount)
-            FROM member_cells a JOIN domain_counts c ON c.domain = a.key
-            WHERE a.dim = 'domain' GROUP BY a.key, c.smes
-        """
-    member_cells = """
-        UNION ALL
-        SELECT 'region', region, member, sum(amount) FROM member_smes GROUP BY 2, 3
-        UNION ALL
-        SELECT 'size', size, member, sum(amount) FROM member_smes GROUP BY 2, 3
-        UNION ALL
-        SELECT 'domain', domain, member, sum(amount) FROM lines GROUP BY 2, 3
-    """
-    totals = f"""
-        UNION ALL
-        SELECT 'region', region, count(*), sum(amount) FROM smes GROUP BY 1, 2
-        UNION ALL
-        SELECT 'size', size, count(*), sum(amount) FROM smes GROUP BY 1, 2
-        UNION ALL
-        {domain_totals}
-    """  # noqa: S608 - fragments of this function only
+    # The grouping sets of the one pass over the lines (below), by the name of the CTE that
+    # reads each; without `full`, only the margins: no region, size or domain cell.
+    mask = full and _domain_ids_fit_a_mask()
+    grouping = {
+        "smes": ["siren", "region", "size", "registered"],
+        "member_parts": ["member", "region", "size", "registered", *local_keys],
+        "delays": ["delay"],
+    }
+    if full:
+        grouping["member_domains"] = ["domain", "member"]
+        if not mask:
+            grouping["domain_smes"] = ["domain", "siren"]
+    tags = ["siren", "member", "domain", "delay"] if full else ["siren", "member", "delay"]
+    # GROUPING(tags) tells which set a row of `cells` belongs to: a bit per tag left out of it.
+    set_of = {
+        name: sum(1 << (len(tags) - 1 - i) for i, tag in enumerate(tags) if tag not in columns)
+        for name, columns in grouping.items()
+    }
     # A line's domain, and its SME's region and size (when registered), for the breakdowns.
     attributes = """
         l.domain_id::text COLLATE "C" AS domain, l.domain_id,
         coalesce(p.region_id, '') COLLATE "C" AS region,
         coalesce(p.headcount_band, '') COLLATE "C" AS size
     """
-    domains = ", bit_or(1::bigint << mod(domain_id, 64)::int) AS domains"
-    if not full:
+    domains = smes_domains = domain_smes = member_cells = totals = ""
+    if full:
+        if mask:
+            # Each SME's domains as the bits of a bigint (bit = domain id), OR-ed in the SME
+            # aggregate: an SME counts in each domain whose bit it has, without a (domain, SME)
+            # grouping set (400,000 pairs at 2,000,000 lines); the domains' amounts are the sums
+            # of their per-member cells.
+            domains = ", bit_or(1::bigint << mod(domain_id, 64)::int) AS domains"
+            smes_domains = ", domains"
+            domain_smes = f"""
+                domain_counts AS (
+                    SELECT dom.id::text COLLATE "C" AS domain, count(*) AS smes
+                    FROM smes JOIN {DOMAIN_TABLE} dom
+                    ON smes.domains & (1::bigint << dom.id::int) <> 0
+                    GROUP BY 1
+                ),
+            """  # noqa: S608 - model table names only
+            domain_totals = """
+                SELECT 'domain', a.key, c.smes, sum(a.amount)
+                FROM member_cells a JOIN domain_counts c ON c.domain = a.key
+                WHERE a.dim = 'domain' GROUP BY a.key, c.smes
+            """
+        else:
+            domain_smes = f"""
+                domain_smes AS (
+                    SELECT domain, siren, amount FROM cells WHERE g = {set_of["domain_smes"]}
+                ),
+            """  # noqa: S608 - fragments of this function only
+            domain_totals = """
+                SELECT 'domain', domain, count(*), sum(amount) FROM domain_smes GROUP BY 1, 2
+            """
+        member_cells = f"""
+            UNION ALL
+            SELECT 'region', region, member, sum(amount) FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'size', size, member, sum(amount) FROM member_smes GROUP BY 2, 3
+            UNION ALL
+            SELECT 'domain', domain, member, amount FROM cells WHERE g = {set_of["member_domains"]}
+        """  # noqa: S608 - fragments of this function only
+        totals = f"""
+            UNION ALL
+            SELECT 'region', region, count(*), sum(amount) FROM smes GROUP BY 1, 2
+            UNION ALL
+            SELECT 'size', size, count(*), sum(amount) FROM smes GROUP BY 1, 2
+            UNION ALL
+            {domain_totals}
+        """  # noqa: S608 - fragments of this function only
+    else:
         # The margins only: no line carries what no cell reads.
-        domain_smes = member_cells = totals = domains = ""
         attributes = """'' COLLATE "C" AS region, '' COLLATE "C" AS size"""
-    # Hash aggregates over (key, member) and (key, SME) pairs: no sort of the millions of lines.
-    # Region and size are attributes of the SME, so SMEs are summed once. Members are summed per
-    # cell first, so that each cell knows its largest member (max over the per-member sums); the
-    # region, size, registration and total cells come from one small per-member aggregate.
-    # The declarations are materialised (a few hundred rows): their registration cutoff is then
-    # computed once each, not once per line, and their lines are read through the index.
+    sets = ", ".join(f"({', '.join(columns)})" for columns in grouping.values())
+    keys = ", ".join(dict.fromkeys(column for columns in grouping.values() for column in columns))
+    # One pass over the year's lines: each line goes into one hash table per grouping set (the
+    # SMEs; the members by region, size, registration and, with `local`, where the SME is from
+    # the buying site; the members by domain; the payment delays), and the lines are not kept
+    # (materialising two million joined rows to read them again for each aggregate cost more
+    # than the aggregates). Region and size are attributes of the SME, so SMEs are summed once;
+    # members are summed per cell first, so that each cell knows its largest member (max over
+    # the per-member sums). The declarations are not materialised: the planner then knows them
+    # for a few hundred rows, hashes them and reads the lines against them.
     sql = f"""
-        WITH d AS MATERIALIZED ({declarations_sql}),
-        lines AS MATERIALIZED (
+        WITH d AS NOT MATERIALIZED ({declarations_sql}),
+        lines AS (
             SELECT d.organisation_id AS member, l.sme_siren COLLATE "C" AS siren, l.amount,
                    {attributes},
                    (CASE WHEN p.id IS NULL THEN 'no' ELSE 'yes' END) COLLATE "C" AS registered,
@@ -485,16 +524,22 @@ def year_pass(
             {registered_profile_join()}
             {local_joins}
         ),
-        smes AS (
-            SELECT siren, region, size, registered, sum(amount) AS amount{domains}
-            FROM lines GROUP BY 1, 2, 3, 4
+        cells AS MATERIALIZED (
+            SELECT GROUPING({", ".join(tags)}) AS g, {keys},
+                   sum(amount) AS amount, count(*) AS n{domains}
+            FROM lines GROUP BY GROUPING SETS ({sets})
         ),
+        smes AS (
+            SELECT siren, region, size, registered, amount{smes_domains}
+            FROM cells WHERE g = {set_of["smes"]}
+        ),
+        member_parts AS (SELECT * FROM cells WHERE g = {set_of["member_parts"]}),
         {domain_smes}
         {local_cells}
-        -- Per member, region, size and registration: a few thousand rows, one pass over lines.
+        -- Per member, region, size and registration: a few thousand rows.
         member_smes AS (
             SELECT member, region, size, registered, sum(amount) AS amount
-            FROM lines GROUP BY 1, 2, 3, 4
+            FROM member_parts GROUP BY 1, 2, 3, 4
         ),
         member_cells AS (
             SELECT 'registered' AS dim, registered AS key, member, sum(amount) AS amount
@@ -522,12 +567,12 @@ def year_pass(
         UNION ALL
         -- The payment delays' histogram (a few hundred values): the median and the counts of
         -- the key figures without sorting the year's lines.
-        SELECT 'delay', delay::text, count(*), 0, 0, NULL FROM lines GROUP BY delay
+        SELECT 'delay', delay::text, n, 0, 0, NULL FROM cells WHERE g = {set_of["delays"]}
         UNION ALL
         SELECT 'declarations', '', count(*), 0, sum(it_purchases_total), NULL FROM d
         {"UNION ALL SELECT dim, key, n, 0, amount, largest FROM local_cells" if local else ""}
     """  # noqa: S608
-    rows = _fetchall(sql, [*declarations_params, *local_params, PUBLISHED])
+    rows = _fetchall(sql, [*declarations_params, *local_params, PUBLISHED], hashed=True)
     breakdown_rows, member_sums, delays, local_rows = [], {}, {}, {}
     declarations = None
     for row in rows:

@@ -207,3 +207,21 @@ def test_the_median_from_a_histogram_is_postgresqls_percentile_cont():
         histogram = sorted(Counter(values).items())
         assert figures.percentile_cont(0.5, histogram) == expected, values
     assert figures.percentile_cont(0.5, []) is None
+
+
+def test_the_domains_counted_without_the_bit_mask_give_the_same_breakdowns(report_data):
+    """Domain ids up to MASK_MAX_DOMAIN_ID make each SME's domains a bit mask in `year_pass`; a
+    domain beyond (staff add domains over the years) switches it to counting (domain, SME)
+    pairs: the same figures either way, in both years' passes."""
+    from directory.models import Domain
+
+    campaign = report_data.campaign
+    previous = figures.previous_campaign(campaign)
+    with_mask = [figures.year_pass(c, local=True) for c in (campaign, previous)]
+    Domain.objects.create(
+        pk=figures.MASK_MAX_DOMAIN_ID + 1, slug="domaine-recent", name="Domaine récent"
+    )
+    assert not figures._domain_ids_fit_a_mask()
+    without_mask = [figures.year_pass(c, local=True) for c in (campaign, previous)]
+    assert without_mask == with_mask
+    assert with_mask[0].parts["domain"] and all(r.smes for r in with_mask[0].parts["domain"])
