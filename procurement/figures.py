@@ -178,16 +178,18 @@ class KeyFigures:
         return self.it_purchases is not None and self.sme_purchases > self.it_purchases
 
 
-def _fetchall(sql: str, params: list, *, large: bool = True) -> list[tuple]:
-    """The rows of a figures query; `large` (a campaign's lines) gives its sorts room in memory.
-    One account's or one declaration's lines need no setting: one round trip instead of five (JIT
-    is off for every connection, see DATABASES in settings)."""
+def _fetchall(
+    sql: str, params: list, *, large: bool = True, work_mem: str = REPORT_WORK_MEM
+) -> list[tuple]:
+    """The rows of a figures query; `large` (a campaign's lines) gives its sorts room in memory
+    (`work_mem`). One account's or one declaration's lines need no setting: one round trip
+    instead of five (JIT is off for every connection, see DATABASES in settings)."""
     if not large:
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
             return cursor.fetchall()
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = %s", [REPORT_WORK_MEM])
+        cursor.execute("SET LOCAL work_mem = %s", [work_mem])
         cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -804,15 +806,16 @@ LOCAL_LINE_JOINS = (
     f"LEFT JOIN {SITE_TABLE} s ON s.id = l.site_id "
     f"LEFT JOIN {DEPARTEMENT_TABLE} sd ON sd.code = s.departement_id"
 )
-LOCAL_LINE_COLUMNS = """
-    l.site_id IS NULL AS no_site,
-    p.departement_id IS NULL AS no_place,
-    s.departement_id = p.departement_id AS same_dep,
-    sd.region_id = p.region_id AS same_reg,
-    coalesce(p.departement_id = ANY(%s), false) AS inside
-"""
+_LOCAL_LINE_EXPRESSIONS = {
+    "no_site": "l.site_id IS NULL",
+    "no_place": "p.departement_id IS NULL",
+    "same_dep": "s.departement_id = p.departement_id",
+    "same_reg": "sd.region_id = p.region_id",
+    "inside": "coalesce(p.departement_id = ANY(%s), false)",
+}
+LOCAL_LINE_COLUMNS = ",\n".join(f"{sql} AS {name}" for name, sql in _LOCAL_LINE_EXPRESSIONS.items())
 # The names of LOCAL_LINE_COLUMNS: what LOCAL_MEMBER_SUMS reads besides the amount.
-LOCAL_LINE_KEYS = ("no_site", "no_place", "same_dep", "same_reg", "inside")
+LOCAL_LINE_KEYS = tuple(_LOCAL_LINE_EXPRESSIONS)
 LOCAL_MEMBER_SUMS = """
     sum(amount) AS total,
     sum(amount) FILTER (WHERE same_dep) AS same_departement,

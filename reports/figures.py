@@ -20,7 +20,7 @@ from decimal import Decimal
 from typing import TypeVar
 
 from django.core.exceptions import EmptyResultSet
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import (
     DecimalField,
     ExpressionWrapper,
@@ -63,6 +63,9 @@ from procurement.figures import (
     registered_profile_join,
     registered_sme_definition,
     scope_sql,
+)
+from procurement.figures import (
+    _fetchall as figures_fetchall,
 )
 from procurement.models import Campaign, Declaration, OrderLine
 
@@ -215,9 +218,6 @@ class MemberFigures:
 # --- helpers ----------------------------------------------------------------------------------
 
 
-# Sorts for count(DISTINCT …) and percentile_cont over millions of lines stay in memory (at 64MB
-# the 2M lines of a year spilled to disk: a key figures query took 4.1 s, 3.4 s at 256MB).
-REPORT_WORK_MEM = "256MB"
 # The planner counts a group per line in each grouping set of `year_pass` (the groups are SMEs
 # and members: 120,000 and 56,000 rows, 100 MB, at 2,000,000 lines); below what that estimate
 # needs, it sorts the year's lines for some sets instead of hashing them (9 s instead of 5).
@@ -226,13 +226,11 @@ HASHED_WORK_MEM = "1GB"
 
 
 def _fetchall(sql: str, params: list, *, hashed: bool = False) -> list[tuple]:
-    """The rows of a report query. `hashed`: a query whose grouping sets must be hash
-    aggregates (`year_pass`), run with HASHED_WORK_MEM."""
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL work_mem = %s", [HASHED_WORK_MEM if hashed else REPORT_WORK_MEM])
-        cursor.execute("SET LOCAL jit = off")  # compiling costs more than it saves here
-        cursor.execute(sql, params)
-        return cursor.fetchall()
+    """The rows of a report query (`procurement.figures`' large ones). `hashed`: a query whose
+    grouping sets must be hash aggregates (`year_pass`), run with HASHED_WORK_MEM."""
+    if hashed:
+        return figures_fetchall(sql, params, work_mem=HASHED_WORK_MEM)
+    return figures_fetchall(sql, params)
 
 
 def _decimal(value) -> Decimal | None:
